@@ -11,3 +11,4 @@ export {
 } from './dataset.js';
 export { CoreError, type CoreErrorCode, expectArg } from './errors.js';
 export { type CallContext, FeedCore, type FeedCoreOptions, LIMITS } from './feed-core.js';
+export { Random } from './random.js';

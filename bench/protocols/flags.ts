@@ -1,0 +1,118 @@
+import { parseFlags, parseInteger, parseList, parseNumber, UsageError } from '../../lib/cli.js';
+import { PROTOCOL_IDS, type ProtocolId, TRANSPORT_IDS, type TransportId } from '../../protocols/types.js';
+import { SCENARIOS } from '../scenarios/catalog.js';
+import { PROFILES, type Profile, type ProfileName } from './profiles.js';
+import { parseSlo, type Slo } from './slo.js';
+
+export const HELP = `Usage: npm run bench:protocols -- [flags]
+
+Starts the services in a child process, runs the scenario × protocol ×
+transport × network matrix, writes results.json, results.csv and report.md to
+a results folder, and prints the summary tables.
+
+  --profile quick|standard|full   run length and sample counts (default quick)
+  --protocols LIST                ${PROTOCOL_IDS.join(',')}
+  --transports LIST               ${TRANSPORT_IDS.join(',')}
+  --scenarios LIST                ${SCENARIOS.map((s) => s.name).join(',')}
+  --networks LIST                 loopback (emulated networks: netem/README)
+  --netem auto|tc|userspace|off   link emulation mode (default auto)
+  --load closed|open              load model (default closed)
+  --rate N                        open-loop arrivals per second
+  --connections N                 connections per client (default 1)
+  --concurrency N                 calls in flight per cell (default 1)
+  --duration S                    measured seconds per cell (default: profile)
+  --seed N                        seed for data and request sequences (default 1)
+  --out DIR                       results folder (default results/<UTC timestamp>/)
+  --json                          print results.json to stdout instead of tables
+  --slo 'p99<200ms'               repeatable; a breach exits 1
+  --help`;
+
+export interface BenchConfig {
+  readonly profileName: ProfileName;
+  readonly profile: Profile;
+  readonly protocols: readonly ProtocolId[];
+  readonly transports: readonly TransportId[] | undefined;
+  readonly scenarios: readonly string[];
+  readonly networks: readonly string[];
+  readonly netem: 'auto' | 'tc' | 'userspace' | 'off';
+  readonly load: 'closed';
+  readonly connections: number;
+  readonly concurrency: number;
+  readonly durationS: number;
+  readonly seed: number;
+  readonly outDir: string | undefined;
+  readonly json: boolean;
+  readonly slos: readonly Slo[];
+  readonly help: boolean;
+}
+
+/** Parses and validates every flag; any mistake is a one-line UsageError (exit 2). */
+export function parseBenchFlags(argv: string[]): BenchConfig {
+  const { values, positionals } = parseFlags(argv, {
+    profile: { type: 'string', default: 'quick' },
+    protocols: { type: 'string' },
+    transports: { type: 'string' },
+    scenarios: { type: 'string' },
+    networks: { type: 'string', default: 'loopback' },
+    netem: { type: 'string', default: 'auto' },
+    load: { type: 'string', default: 'closed' },
+    rate: { type: 'string' },
+    connections: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '1' },
+    duration: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    slo: { type: 'string', multiple: true, default: [] },
+    help: { type: 'boolean', default: false },
+  });
+  if (positionals.length > 0) throw new UsageError(`expected flags only, got "${positionals[0]}"`);
+  if (!(values.profile in PROFILES)) {
+    throw new UsageError(
+      `--profile: expected one of ${Object.keys(PROFILES).join(', ')}, got "${values.profile}"`,
+    );
+  }
+  const profileName = values.profile as ProfileName;
+  const profile = PROFILES[profileName];
+  const netem = parseList('netem', values.netem, ['auto', 'tc', 'userspace', 'off'] as const);
+  if (netem.length !== 1) throw new UsageError(`--netem: expected one mode, got "${values.netem}"`);
+  const load = parseList('load', values.load, ['closed', 'open'] as const);
+  if (load.length !== 1) throw new UsageError(`--load: expected one model, got "${values.load}"`);
+  if (load[0] === 'open' || values.rate !== undefined) {
+    throw new UsageError(
+      '--load open / --rate: expected closed-loop load in this version, got an open-loop request',
+    );
+  }
+  const networks = values.networks.split(',').map((s) => s.trim());
+  for (const network of networks) {
+    if (network !== 'loopback') {
+      throw new UsageError(
+        `--networks: expected loopback (link emulation is not in this version yet), got "${network}"`,
+      );
+    }
+  }
+  return {
+    profileName,
+    profile,
+    protocols: values.protocols ? parseList('protocols', values.protocols, PROTOCOL_IDS) : PROTOCOL_IDS,
+    transports: values.transports ? parseList('transports', values.transports, TRANSPORT_IDS) : undefined,
+    scenarios: values.scenarios
+      ? parseList(
+          'scenarios',
+          values.scenarios,
+          SCENARIOS.map((s) => s.name),
+        )
+      : profile.scenarios,
+    networks,
+    netem: netem[0] ?? 'auto',
+    load: 'closed',
+    connections: parseInteger('connections', values.connections, 1, 1024),
+    concurrency: parseInteger('concurrency', values.concurrency, 1, 10_000),
+    durationS: values.duration ? parseNumber('duration', values.duration, 0.1, 3600) : profile.durationS,
+    seed: parseInteger('seed', values.seed, 0, 2 ** 31 - 1),
+    outDir: values.out,
+    json: values.json,
+    slos: values.slo.map(parseSlo),
+    help: values.help,
+  };
+}

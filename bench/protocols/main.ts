@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import { runMain } from '../../lib/cli.js';
+import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { writeResultsFolder } from '../report/write-reports.js';
+import { describeEnvironment } from '../results/environment.js';
+import { type Cell, RESULTS_SCHEMA, type Results } from '../results/schema.js';
+import { HELP, parseBenchFlags } from './flags.js';
+import { planMatrix } from './plan.js';
+import { runCell } from './run-cell.js';
+import { startServicesProcess } from './services-process.js';
+import { checkSlos } from './slo.js';
+
+const DATASET = 'medium' as const;
+
+runMain('bench:protocols', async () => {
+  const config = parseBenchFlags(process.argv.slice(2));
+  if (config.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const startedAt = new Date();
+  const runId = startedAt
+    .toISOString()
+    .replaceAll(':', '-')
+    .replace(/\.\d+Z$/, 'Z');
+  const outDir = config.outDir ?? join('results', runId);
+  const progress = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+
+  // 1. Plan the matrix from the registry; skipped cells are part of the result.
+  const plans = planMatrix(config);
+  const runnable = plans.filter((p) => p.kind === 'run');
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    progress('bench: interrupted — finishing the current cell and writing partial results');
+    abort.abort();
+  };
+  process.once('SIGINT', onSigint);
+
+  // 2. Services in their own process; a local oracle core with the same seed validates every answer.
+  const protocols = [...new Set(runnable.map((p) => p.protocol))];
+  const services =
+    protocols.length > 0
+      ? await startServicesProcess({
+          protocols,
+          transports: config.transports,
+          seed: config.seed,
+          dataset: DATASET,
+        })
+      : undefined;
+  const oracle = new FeedCore({ seed: config.seed, preset: DATASET_PRESETS[DATASET] });
+  const cells: Cell[] = [];
+  try {
+    let index = 0;
+    for (const plan of plans) {
+      if (plan.kind === 'skip') {
+        const { kind: _kind, ...rest } = plan;
+        cells.push({ ...rest, state: 'skipped', load: loadOf(config), reason: plan.reason });
+        continue;
+      }
+      if (abort.signal.aborted) break;
+      index++;
+      const label = `${plan.scenario.name} ${plan.protocol}/${plan.transport} ${plan.network}`;
+      const endpoint = services?.endpoints.find(
+        (e) => e.protocol === plan.protocol && e.transport === plan.transport,
+      );
+      if (!endpoint) {
+        cells.push({
+          ...keyOf(plan),
+          state: 'failed',
+          load: loadOf(config),
+          reason: 'service did not start',
+        });
+        continue;
+      }
+      progress(`[${index}/${runnable.length}] ${label} …`);
+      const cell = await runCell(plan, {
+        url: endpoint.url,
+        oracle,
+        profile: config.profile,
+        durationS: config.durationS,
+        connections: config.connections,
+        concurrency: config.concurrency,
+        seed: config.seed,
+        signal: abort.signal,
+      });
+      cells.push(cell);
+      progress(`[${index}/${runnable.length}] ${label} ${summary(cell)}`);
+    }
+  } finally {
+    await services?.close();
+    process.off('SIGINT', onSigint);
+  }
+
+  // 3. Results first (atomically), then the views.
+  const results: Results = {
+    schema: RESULTS_SCHEMA,
+    run: {
+      id: runId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      profile: config.profileName,
+      seed: config.seed,
+      argv: process.argv.slice(2),
+      status: abort.signal.aborted ? 'aborted' : 'completed',
+      datasetPreset: DATASET,
+    },
+    environment: await describeEnvironment(),
+    networks: [
+      {
+        name: 'loopback',
+        emulation: 'none',
+        configured: { delayMs: 0, jitterMs: 0, lossPct: 0, rateMbit: null },
+        measured: { rttMs: null, lossPct: null, rateMbit: null },
+      },
+    ],
+    cells,
+    serialization: [],
+  };
+  await writeResultsFolder(outDir, results);
+  if (config.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+  else process.stdout.write(renderMarkdown(results));
+  progress(`bench: results in ${outDir}/ (results.json, results.csv, report.md)`);
+
+  const breaches = checkSlos(config.slos, cells);
+  for (const b of breaches) {
+    progress(
+      `SLO breach: ${b.slo} on ${b.cell} (${Number.isNaN(b.actualMs) ? 'failed' : `${b.actualMs.toFixed(3)} ms`})`,
+    );
+  }
+  if (abort.signal.aborted) return 130;
+  return breaches.length > 0 ? 1 : 0;
+});
+
+function keyOf(plan: {
+  scenario: { name: string };
+  protocol: string;
+  transport: string;
+  network: string;
+  encoding: string;
+}) {
+  return {
+    scenario: plan.scenario.name,
+    protocol: plan.protocol,
+    transport: plan.transport,
+    network: plan.network,
+    encoding: plan.encoding,
+  };
+}
+
+function loadOf(config: ReturnType<typeof parseBenchFlags>) {
+  return {
+    model: 'closed' as const,
+    rate: null,
+    connections: config.connections,
+    concurrency: config.concurrency,
+    durationS: config.durationS,
+    warmupS: config.profile.warmupS,
+  };
+}
+
+function summary(cell: Cell): string {
+  if (cell.state !== 'completed') return `${cell.state}: ${cell.reason}`;
+  return `${cell.throughputRps.toFixed(0)} req/s, p50 ${cell.latencyMs.p50.toFixed(3)} ms, p99 ${cell.latencyMs.p99.toFixed(3)} ms`;
+}

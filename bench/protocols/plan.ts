@@ -1,0 +1,71 @@
+import { findProtocol, unsupportedReason } from '../../protocols/registry.js';
+import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.js';
+import { findScenario } from '../scenarios/catalog.js';
+import type { Scenario } from '../scenarios/types.js';
+
+/** One cell to run, or to record as skipped with its reason. */
+export type CellPlan =
+  | {
+      readonly kind: 'run';
+      readonly scenario: Scenario;
+      readonly protocol: ProtocolId;
+      readonly transport: TransportId;
+      readonly network: string;
+      readonly encoding: EncodingId;
+    }
+  | {
+      readonly kind: 'skip';
+      readonly scenario: string;
+      readonly protocol: string;
+      readonly transport: string;
+      readonly network: string;
+      readonly encoding: string;
+      readonly reason: string;
+    };
+
+export interface MatrixRequest {
+  readonly scenarios: readonly string[];
+  readonly protocols: readonly ProtocolId[];
+  /** Undefined: every transport each protocol implements. */
+  readonly transports: readonly TransportId[] | undefined;
+  readonly networks: readonly string[];
+}
+
+/**
+ * Expands scenario × protocol × transport × network into cells, reading
+ * capabilities from the registry alone. Everything requested appears in the
+ * result: what cannot run here is a `skip` with the registry's reason, so a
+ * report never silently drops a protocol.
+ */
+export function planMatrix(request: MatrixRequest): CellPlan[] {
+  const cells: CellPlan[] = [];
+  for (const scenarioName of request.scenarios) {
+    const scenario = findScenario(scenarioName);
+    if (!scenario) throw new Error(`plan: expected a known scenario, got "${scenarioName}"`);
+    for (const network of request.networks) {
+      for (const protocol of request.protocols) {
+        const entry = findProtocol(protocol);
+        const base = { scenario: scenarioName, protocol, network };
+        if (!entry) {
+          for (const transport of request.transports ?? ['-']) {
+            cells.push({
+              kind: 'skip',
+              ...base,
+              transport,
+              encoding: '-',
+              reason: `${protocol}: no adapter in this version`,
+            });
+          }
+          continue;
+        }
+        const encoding = entry.encodings[0] ?? 'json';
+        for (const transport of request.transports ?? entry.transports) {
+          const reason = unsupportedReason(entry, transport, scenario.methodKind);
+          if (reason) cells.push({ kind: 'skip', ...base, transport, encoding, reason });
+          else cells.push({ kind: 'run', scenario, protocol, transport, network, encoding });
+        }
+      }
+    }
+  }
+  return cells;
+}

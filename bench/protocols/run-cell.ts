@@ -1,0 +1,163 @@
+import type { ProtocolClient } from '../../clients/types.js';
+import { findProtocol } from '../../protocols/registry.js';
+import { type FeedCore, Random } from '../../services/core/index.js';
+import { runClosedLoop } from '../load/closed-loop.js';
+import type { Cell, LoadSpec } from '../results/schema.js';
+import { LatencyHistogram } from '../stats/latency-histogram.js';
+import { BodyMeter } from '../wire/body-size.js';
+import { diffCounters, readTcpCounters } from '../wire/tcp-info.js';
+import type { CellPlan } from './plan.js';
+import type { Profile } from './profiles.js';
+
+export interface CellRunOptions {
+  readonly url: string;
+  readonly oracle: FeedCore;
+  readonly profile: Profile;
+  readonly durationS: number;
+  readonly connections: number;
+  readonly concurrency: number;
+  readonly seed: number;
+  readonly signal: AbortSignal;
+}
+
+const TIMEOUT_MS = 30_000;
+
+/**
+ * Runs one cell: warm connections, warm-up, measured closed-loop phase with a
+ * kernel wire-byte snapshot on each side of it, then cold-connection TTFB on
+ * fresh clients. Any exception becomes a `failed` cell with its reason; the
+ * run goes on.
+ */
+export async function runCell(
+  plan: Extract<CellPlan, { kind: 'run' }>,
+  options: CellRunOptions,
+): Promise<Cell> {
+  const key = {
+    scenario: plan.scenario.name,
+    protocol: plan.protocol,
+    transport: plan.transport,
+    network: plan.network,
+    encoding: plan.encoding,
+  };
+  const load: LoadSpec = {
+    model: 'closed',
+    rate: null,
+    connections: options.connections,
+    concurrency: options.concurrency,
+    durationS: options.durationS,
+    warmupS: options.profile.warmupS,
+  };
+  const entry = findProtocol(plan.protocol);
+  if (!entry)
+    return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no adapter in this version` };
+  const makeClient = (): ProtocolClient =>
+    entry.createClient({
+      url: options.url,
+      transport: plan.transport,
+      encoding: plan.encoding,
+      connections: options.connections,
+    });
+  const port = Number(new URL(options.url).port);
+  const client = makeClient();
+  try {
+    await client.connect();
+    const bodies = new BodyMeter();
+    const op = plan.scenario.operation({
+      client,
+      oracle: options.oracle,
+      random: new Random(options.seed),
+      encoding: plan.encoding,
+      bodies,
+    });
+    let before: Awaited<ReturnType<typeof readTcpCounters>>;
+    const measured = await runClosedLoop(op, {
+      concurrency: options.concurrency,
+      warmupMs: options.profile.warmupS * 1000,
+      durationMs: options.durationS * 1000,
+      minSamples: options.profile.minSamples,
+      maxDurationMs: options.durationS * 1000 * options.profile.maxDurationFactor,
+      timeoutMs: TIMEOUT_MS,
+      signal: options.signal,
+      beforeMeasure: async () => {
+        before = await readTcpCounters(port);
+      },
+    });
+    const after = await readTcpCounters(port);
+    const { counts } = measured;
+    if (counts.ok === 0) {
+      return {
+        ...key,
+        load,
+        state: 'failed',
+        reason: measured.firstFailure ?? 'no operation completed',
+        counts,
+      };
+    }
+    const notes: string[] = [];
+    if (counts.errors + counts.timeouts + counts.mismatches > 0)
+      notes.push(`first failure: ${measured.firstFailure}`);
+    const completedOps = counts.ok + counts.mismatches;
+    let requestWire: number | null = null;
+    let responseWire: number | null = null;
+    if (before && after) {
+      const wire = diffCounters(before, after);
+      requestWire = wire.bytesSent / completedOps;
+      responseWire = wire.bytesReceived / completedOps;
+    } else {
+      notes.push('wire bytes unavailable: `ss` (iproute2) with tcp_info byte counters is needed');
+    }
+    const coldTtfb = await measureColdTtfb(makeClient, plan, options);
+    return {
+      ...key,
+      load,
+      state: 'completed',
+      counts,
+      throughputRps: completedOps / (measured.elapsedNs / 1e9),
+      latencyMs: measured.latency.summaryMs(),
+      ttfbMs: measured.ttfb.summaryMs(),
+      ttfbColdMs: coldTtfb.summaryMs(),
+      bytesPerOp: { ...bodies.perOp(), requestWire, responseWire },
+      backendCallsPerOp: null,
+      notes,
+      latencyHistogram: measured.latency.encode(),
+    };
+  } catch (error) {
+    return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+/**
+ * Cold TTFB: from the start of connection establishment (TCP + TLS, no DNS:
+ * URLs are literal addresses) to the first response byte, each sample on a
+ * brand-new client.
+ */
+async function measureColdTtfb(
+  makeClient: () => ProtocolClient,
+  plan: Extract<CellPlan, { kind: 'run' }>,
+  options: CellRunOptions,
+): Promise<LatencyHistogram> {
+  const histogram = new LatencyHistogram();
+  for (let i = 0; i < options.profile.coldSamples && !options.signal.aborted; i++) {
+    const client = makeClient();
+    try {
+      const op = plan.scenario.operation({
+        client,
+        oracle: options.oracle,
+        random: new Random(options.seed + i),
+        encoding: plan.encoding,
+        bodies: new BodyMeter(),
+      });
+      const t0 = process.hrtime.bigint();
+      await client.connect();
+      const result = await op(AbortSignal.timeout(TIMEOUT_MS));
+      const outcome = await result.settle();
+      if (outcome.kind !== 'ok') throw new Error(`cold call: ${outcome.kind}: ${outcome.reason}`);
+      if (result.firstByteNs !== undefined) histogram.recordNs(result.firstByteNs - t0);
+    } finally {
+      await client.close().catch(() => {});
+    }
+  }
+  return histogram;
+}

@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ProtocolId, TransportId } from '../../protocols/types.js';
+
+export interface ServiceEndpoint {
+  readonly protocol: ProtocolId;
+  readonly transport: TransportId;
+  readonly url: string;
+}
+
+export interface ServicesProcess {
+  readonly endpoints: readonly ServiceEndpoint[];
+  readonly pid: number;
+  close(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const READY_TIMEOUT_MS = 60_000;
+
+/**
+ * Starts `services/main.ts` in its own process, so the services and the load
+ * generator never share an event loop. Readiness is the explicit JSON line the
+ * services print once every listener is up — never a sleep. The child exits
+ * when our end of its stdin closes, so it cannot outlive a crashed bench.
+ */
+export async function startServicesProcess(options: {
+  protocols: readonly ProtocolId[];
+  transports?: readonly TransportId[] | undefined;
+  seed: number;
+  dataset: string;
+}): Promise<ServicesProcess> {
+  const args = [
+    '--import',
+    'tsx',
+    'services/main.ts',
+    '--json',
+    '--exit-with-stdin',
+    '--seed',
+    String(options.seed),
+    '--dataset',
+    options.dataset,
+    '--protocols',
+    options.protocols.join(','),
+  ];
+  if (options.transports) args.push('--transports', options.transports.join(','));
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const endpoints = await waitForReady(child);
+  return {
+    endpoints,
+    pid: child.pid ?? -1,
+    close: () => stopChild(child),
+  };
+}
+
+function waitForReady(child: ChildProcess): Promise<ServiceEndpoint[]> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `services: expected a ready line within ${READY_TIMEOUT_MS} ms, got none; stderr: ${stderr}`,
+        ),
+      );
+    }, READY_TIMEOUT_MS);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const newline = stdout.indexOf('\n');
+      if (newline < 0) return;
+      clearTimeout(timer);
+      try {
+        const ready = JSON.parse(stdout.slice(0, newline)) as { endpoints: ServiceEndpoint[] };
+        resolve(ready.endpoints);
+      } catch {
+        reject(new Error(`services: expected a JSON ready line, got "${stdout.slice(0, newline)}"`));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(`services: exited before ready (code ${code}, signal ${signal}); stderr: ${stderr.trim()}`),
+      );
+    });
+  });
+}
+
+/** Closes stdin (the child drains and exits), escalating to SIGTERM and SIGKILL if it lingers. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdin?.end();
+  const within = (ms: number): Promise<boolean> =>
+    Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
+    ]);
+  if (await within(8_000)) return;
+  child.kill('SIGTERM');
+  if (await within(3_000)) return;
+  child.kill('SIGKILL');
+  await exited;
+}

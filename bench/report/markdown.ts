@@ -1,0 +1,56 @@
+import type { Cell, Results } from '../results/schema.js';
+
+const fmt = (n: number | null | undefined, digits = 2): string =>
+  n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits);
+const bytes = (n: number | null | undefined): string =>
+  n === null || n === undefined ? '–' : n >= 10_000 ? `${(n / 1024).toFixed(1)} KiB` : `${Math.round(n)} B`;
+
+/**
+ * report.md: one table per scenario (and network), protocols × transports as
+ * rows, metrics as columns. A view of results.json — regenerate it with
+ * `npm run report -- DIR`, never edit it.
+ */
+export function renderMarkdown(results: Results): string {
+  const { run, environment } = results;
+  const out: string[] = [
+    `# wirebench results — ${run.id}`,
+    '',
+    `Profile \`${run.profile}\`, seed ${run.seed}, dataset \`${run.datasetPreset}\`, ${run.status}. ` +
+      `Node ${environment.node} on ${environment.platform} ${environment.kernel}, ` +
+      `${environment.cpus} × ${environment.cpuModel}; TCP congestion control ${environment.tcpCongestionControl ?? 'unknown'}.`,
+    '',
+    'Latency: intended-to-last-byte per call, closed loop (not coordinated-omission corrected). ' +
+      'TTFB warm: call start to first response byte on an open connection. TTFB cold: connection start to first ' +
+      'response byte. Wire: TCP payload per operation as the kernel counts it (tcp_info), so headers/framing = wire − body.',
+    '',
+  ];
+  const groups = new Map<string, Cell[]>();
+  for (const cell of results.cells) {
+    const key = `${cell.scenario} · ${cell.network}`;
+    groups.set(key, [...(groups.get(key) ?? []), cell]);
+  }
+  for (const [title, cells] of groups) {
+    out.push(`## ${title}`, '');
+    out.push(
+      '| protocol | transport | enc | state | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | TTFB p50 | cold TTFB p50 | resp body | resp wire | req wire | errors |',
+      '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    );
+    for (const c of cells) {
+      if (c.state !== 'completed') {
+        out.push(
+          `| ${c.protocol} | ${c.transport} | ${c.encoding} | ${c.state}: ${c.reason.replaceAll('|', '\\|')} |||||||||||||`,
+        );
+        continue;
+      }
+      const failures = c.counts.errors + c.counts.timeouts + c.counts.mismatches;
+      out.push(
+        `| ${c.protocol} | ${c.transport} | ${c.encoding} | completed | ${fmt(c.throughputRps, 0)} | ${fmt(c.latencyMs.p50, 3)} | ` +
+          `${fmt(c.latencyMs.p90, 3)} | ${fmt(c.latencyMs.p99, 3)} | ${fmt(c.latencyMs.p999, 3)} | ${fmt(c.latencyMs.max, 3)} | ` +
+          `${fmt(c.ttfbMs.p50, 3)} | ${fmt(c.ttfbColdMs.p50, 3)} | ${bytes(c.bytesPerOp.responseBody)} | ` +
+          `${bytes(c.bytesPerOp.responseWire)} | ${bytes(c.bytesPerOp.requestWire)} | ${failures} |`,
+      );
+    }
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}

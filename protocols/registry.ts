@@ -1,0 +1,85 @@
+import { createClient as createGrpcClient } from '../clients/grpc/index.js';
+import { createClient as createRestClient } from '../clients/rest/index.js';
+import type { CreateClient } from '../clients/types.js';
+import { start as startGrpc } from '../services/grpc/index.js';
+import { start as startRest } from '../services/rest/index.js';
+import type { StartServer } from '../services/types.js';
+import type { EncodingId, MethodKind, ProtocolId, TransportId } from './types.js';
+
+/** A combination the protocol cannot carry, and why — reported as `skipped` with this reason. */
+export interface Unsupported {
+  readonly transport?: TransportId;
+  readonly methodKind?: MethodKind;
+  readonly reason: string;
+}
+
+/**
+ * What one protocol offers. The bench, `npm run services` and the
+ * conformance tests read only this; none of them names a protocol. Adding a
+ * protocol is one folder on each side plus one entry here.
+ */
+export interface ProtocolEntry {
+  readonly id: ProtocolId;
+  readonly summary: string;
+  /** Transports implemented, in preference order (the first is the default). */
+  readonly transports: readonly TransportId[];
+  readonly methodKinds: readonly MethodKind[];
+  /** Encodings the client can speak; the first is the default. */
+  readonly encodings: readonly EncodingId[];
+  readonly unsupported: readonly Unsupported[];
+  readonly start: StartServer;
+  readonly createClient: CreateClient;
+}
+
+export const REGISTRY: readonly ProtocolEntry[] = [
+  {
+    id: 'rest',
+    summary: 'REST/JSON resources (protobuf JSON bodies, NDJSON streams) — schemas/rest-binding.ts',
+    transports: ['h1'],
+    methodKinds: ['unary', 'server_streaming', 'client_streaming'],
+    encodings: ['json'],
+    unsupported: [
+      { methodKind: 'bidi_streaming', reason: 'REST has no bidirectional call; use WebSocket or gRPC' },
+    ],
+    start: startRest,
+    createClient: createRestClient,
+  },
+  {
+    id: 'grpc',
+    summary: 'gRPC with @grpc/grpc-js, driven by the .proto through protobuf-es descriptors',
+    transports: ['h2c'],
+    methodKinds: ['unary', 'server_streaming', 'client_streaming', 'bidi_streaming'],
+    encodings: ['proto'],
+    unsupported: [
+      { transport: 'h1', reason: 'gRPC requires HTTP/2 (trailers, full duplex)' },
+      { transport: 'h1s', reason: 'gRPC requires HTTP/2 (trailers, full duplex)' },
+    ],
+    start: startGrpc,
+    createClient: createGrpcClient,
+  },
+];
+
+/** The entry for a protocol, or undefined when no adapter exists yet. */
+export function findProtocol(id: ProtocolId): ProtocolEntry | undefined {
+  return REGISTRY.find((entry) => entry.id === id);
+}
+
+/** Why `entry` cannot run `methodKind` over `transport`, or undefined when it can. */
+export function unsupportedReason(
+  entry: ProtocolEntry,
+  transport: TransportId,
+  methodKind?: MethodKind,
+): string | undefined {
+  const listed = entry.unsupported.find(
+    (u) =>
+      (u.transport ?? transport) === transport && (u.methodKind === undefined || u.methodKind === methodKind),
+  );
+  if (listed) return listed.reason;
+  if (!entry.transports.includes(transport)) {
+    return `${entry.id} over ${transport}: expected one of ${entry.transports.join(', ')} (not implemented yet)`;
+  }
+  if (methodKind && !entry.methodKinds.includes(methodKind)) {
+    return `${entry.id}: ${methodKind} is not offered`;
+  }
+  return undefined;
+}

@@ -1,0 +1,85 @@
+import { parseFlags, parseInteger, parseList, runMain, UsageError } from '../lib/cli.js';
+import { onShutdown } from '../lib/shutdown.js';
+import { PROTOCOL_IDS, type ProtocolId, TRANSPORT_IDS, type TransportId } from '../protocols/types.js';
+import { DATASET_PRESETS, type DatasetPresetName } from './core/index.js';
+import { startServices } from './start-all.js';
+
+const HELP = `Usage: npm run services -- [flags]
+
+Starts every service (or the named ones) over every transport it supports and
+prints protocol × transport → URL. Ctrl-C drains connections and stops.
+
+  --host ADDR          listen address (default 127.0.0.1)
+  --port-base N        first port; services take N, N+1, … (default 0: free ports)
+  --protocols LIST     e.g. rest,grpc (default: all implemented)
+  --transports LIST    e.g. h1,h2c (default: all each protocol supports)
+  --seed N             dataset seed (default 1)
+  --dataset NAME       small | medium | large (default medium)
+  --json               print one JSON line {"endpoints":[…]} once every service is ready
+  --exit-with-stdin    stop when stdin closes (used by the bench for its child)
+  --help`;
+
+runMain('services', async () => {
+  const { values } = parseFlags(process.argv.slice(2), {
+    host: { type: 'string', default: '127.0.0.1' },
+    'port-base': { type: 'string', default: '0' },
+    protocols: { type: 'string' },
+    transports: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    dataset: { type: 'string', default: 'medium' },
+    json: { type: 'boolean', default: false },
+    'exit-with-stdin': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const dataset = values.dataset as DatasetPresetName;
+  if (!(dataset in DATASET_PRESETS)) {
+    throw new UsageError(
+      `--dataset: expected one of ${Object.keys(DATASET_PRESETS).join(', ')}, got "${values.dataset}"`,
+    );
+  }
+  const protocols: ProtocolId[] | undefined = values.protocols
+    ? parseList('protocols', values.protocols, PROTOCOL_IDS)
+    : undefined;
+  const transports: TransportId[] | undefined = values.transports
+    ? parseList('transports', values.transports, TRANSPORT_IDS)
+    : undefined;
+  const running = await startServices({
+    host: values.host,
+    portBase: parseInteger('port-base', values['port-base'], 0, 65_000),
+    seed: parseInteger('seed', values.seed, 0, 2 ** 31 - 1),
+    dataset,
+    ...(protocols ? { protocols } : {}),
+    ...(transports ? { transports } : {}),
+  });
+  onShutdown(
+    async (reason) => {
+      if (!values.json) process.stderr.write(`services: ${reason}, draining…\n`);
+      await running.close();
+    },
+    { stdin: values['exit-with-stdin'] },
+  );
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ endpoints: running.endpoints, skipped: running.skipped })}\n`);
+  } else {
+    printTable(running.endpoints, running.skipped);
+  }
+  return await new Promise<never>(() => {});
+});
+
+function printTable(
+  endpoints: readonly { protocol: string; transport: string; url: string }[],
+  skipped: readonly { protocol: string; reason: string }[],
+): void {
+  const rows = endpoints.map((e) => [e.protocol, e.transport, e.url]);
+  const widths = [8, 9].map((w, i) => Math.max(w, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string =>
+    `${(r[0] ?? '').padEnd(widths[0] ?? 0)}  ${(r[1] ?? '').padEnd(widths[1] ?? 0)}  ${r[2]}`;
+  process.stdout.write(`${line(['protocol', 'transport', 'url'])}\n`);
+  for (const r of rows) process.stdout.write(`${line(r)}\n`);
+  for (const s of skipped) process.stdout.write(`(${s.protocol}: ${s.reason})\n`);
+  process.stdout.write('Ctrl-C to stop.\n');
+}

@@ -1,0 +1,64 @@
+import { findProtocol, REGISTRY } from '../protocols/registry.js';
+import type { ProtocolId, TransportId } from '../protocols/types.js';
+import { DATASET_PRESETS, type DatasetPresetName, FeedCore } from './core/index.js';
+import type { ServerHandle } from './types.js';
+
+export interface Endpoint {
+  readonly protocol: ProtocolId;
+  readonly transport: TransportId;
+  readonly url: string;
+}
+
+export interface RunningServices {
+  readonly endpoints: readonly Endpoint[];
+  /** Requested protocols with no adapter here, with the reason. */
+  readonly skipped: readonly { protocol: ProtocolId; reason: string }[];
+  close(): Promise<void>;
+}
+
+export interface StartAllOptions {
+  readonly host: string;
+  /** 0: every service on a free port; otherwise consecutive ports from here. */
+  readonly portBase: number;
+  readonly seed: number;
+  readonly dataset: DatasetPresetName;
+  readonly protocols?: readonly ProtocolId[];
+  readonly transports?: readonly TransportId[];
+}
+
+/**
+ * Starts one server per (protocol × transport) over one shared core, reading
+ * only the registry. If any fails to start, the ones already up are closed
+ * before the error propagates, so nothing is left listening.
+ */
+export async function startServices(options: StartAllOptions): Promise<RunningServices> {
+  const core = new FeedCore({ seed: options.seed, preset: DATASET_PRESETS[options.dataset] });
+  const wanted = options.protocols ?? REGISTRY.map((e) => e.id);
+  const handles: ServerHandle[] = [];
+  const skipped: { protocol: ProtocolId; reason: string }[] = [];
+  let port = options.portBase;
+  try {
+    for (const id of wanted) {
+      const entry = findProtocol(id);
+      if (!entry) {
+        skipped.push({ protocol: id, reason: 'no adapter in this version' });
+        continue;
+      }
+      for (const transport of entry.transports) {
+        if (options.transports && !options.transports.includes(transport)) continue;
+        handles.push(await entry.start(core, { host: options.host, port, transport }));
+        if (port !== 0) port++;
+      }
+    }
+  } catch (error) {
+    await Promise.allSettled(handles.map((h) => h.close()));
+    throw error;
+  }
+  return {
+    endpoints: handles.map((h) => ({ protocol: h.protocol, transport: h.transport, url: h.url })),
+    skipped,
+    close: async () => {
+      await Promise.allSettled(handles.map((h) => h.close()));
+    },
+  };
+}
