@@ -47,7 +47,7 @@ export const REGISTRY: readonly ProtocolEntry[] = [
   {
     id: 'grpc',
     summary: 'gRPC with @grpc/grpc-js, driven by the .proto through protobuf-es descriptors',
-    transports: ['h2c'],
+    transports: ['h2c', 'h2'],
     methodKinds: ['unary', 'server_streaming', 'client_streaming', 'bidi_streaming'],
     encodings: ['proto'],
     unsupported: [

@@ -63,9 +63,13 @@ runMain('services', async () => {
     { stdin: values['exit-with-stdin'] },
   );
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ endpoints: running.endpoints, skipped: running.skipped })}\n`);
+    const caFile = running.caFile ? { caFile: running.caFile } : {};
+    process.stdout.write(
+      `${JSON.stringify({ endpoints: running.endpoints, skipped: running.skipped, ...caFile })}\n`,
+    );
   } else {
     printTable(running.endpoints, running.skipped);
+    if (running.caFile) process.stdout.write(`TLS CA for this run: ${running.caFile} (curl --cacert …)\n`);
   }
   return await new Promise<never>(() => {});
 });

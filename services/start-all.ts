@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateTls } from '../lib/tls.js';
 import { findProtocol, REGISTRY } from '../protocols/registry.js';
-import type { ProtocolId, TransportId } from '../protocols/types.js';
+import { isTlsTransport, type ProtocolId, type TransportId } from '../protocols/types.js';
 import { DATASET_PRESETS, type DatasetPresetName, FeedCore } from './core/index.js';
 import type { ServerHandle } from './types.js';
 
@@ -13,6 +17,8 @@ export interface RunningServices {
   readonly endpoints: readonly Endpoint[];
   /** Requested protocols with no adapter here, with the reason. */
   readonly skipped: readonly { protocol: ProtocolId; reason: string }[];
+  /** PEM file of this run's CA (in a `wb-` temp dir removed on close), when a TLS transport runs. */
+  readonly caFile?: string;
   close(): Promise<void>;
 }
 
@@ -37,6 +43,17 @@ export async function startServices(options: StartAllOptions): Promise<RunningSe
   const handles: ServerHandle[] = [];
   const skipped: { protocol: ProtocolId; reason: string }[] = [];
   let port = options.portBase;
+  const plan = wanted.flatMap((id) =>
+    (findProtocol(id)?.transports ?? []).filter((t) => !options.transports || options.transports.includes(t)),
+  );
+  // One CA and server certificate per run, only when some transport needs TLS.
+  const tls = plan.some(isTlsTransport) ? await generateTls() : undefined;
+  const tlsDir = tls ? await mkdtemp(join(tmpdir(), 'wb-tls-')) : undefined;
+  const caFile = tlsDir ? join(tlsDir, 'ca.pem') : undefined;
+  if (tls && caFile) await writeFile(caFile, tls.caPem);
+  const removeTlsDir = async (): Promise<void> => {
+    if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
+  };
   try {
     for (const id of wanted) {
       const entry = findProtocol(id);
@@ -46,19 +63,23 @@ export async function startServices(options: StartAllOptions): Promise<RunningSe
       }
       for (const transport of entry.transports) {
         if (options.transports && !options.transports.includes(transport)) continue;
-        handles.push(await entry.start(core, { host: options.host, port, transport }));
+        const tlsOption = tls && isTlsTransport(transport) ? { tls } : {};
+        handles.push(await entry.start(core, { host: options.host, port, transport, ...tlsOption }));
         if (port !== 0) port++;
       }
     }
   } catch (error) {
     await Promise.allSettled(handles.map((h) => h.close()));
+    await removeTlsDir();
     throw error;
   }
   return {
     endpoints: handles.map((h) => ({ protocol: h.protocol, transport: h.transport, url: h.url })),
     skipped,
+    ...(caFile ? { caFile } : {}),
     close: async () => {
       await Promise.allSettled(handles.map((h) => h.close()));
+      await removeTlsDir();
     },
   };
 }

@@ -78,6 +78,7 @@ runMain('bench:protocols', async () => {
       progress(`[${index}/${runnable.length}] ${label} …`);
       const cell = await runCell(plan, {
         url: endpoint.url,
+        caPem: services?.caPem,
         oracle,
         profile: config.profile,
         durationS: config.durationS,

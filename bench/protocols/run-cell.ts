@@ -11,6 +11,7 @@ import type { Profile } from './profiles.js';
 
 export interface CellRunOptions {
   readonly url: string;
+  readonly caPem: string | undefined;
   readonly oracle: FeedCore;
   readonly profile: Profile;
   readonly durationS: number;
@@ -56,6 +57,7 @@ export async function runCell(
       transport: plan.transport,
       encoding: plan.encoding,
       connections: options.connections,
+      ...(options.caPem ? { caPem: options.caPem } : {}),
     });
   const port = Number(new URL(options.url).port);
   const client = makeClient();

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ProtocolId, TransportId } from '../../protocols/types.js';
 
@@ -11,6 +12,8 @@ export interface ServiceEndpoint {
 export interface ServicesProcess {
   readonly endpoints: readonly ServiceEndpoint[];
   readonly pid: number;
+  /** The run's CA, which clients trust explicitly for TLS transports. */
+  readonly caPem?: string;
   close(): Promise<void>;
 }
 
@@ -44,15 +47,17 @@ export async function startServicesProcess(options: {
   ];
   if (options.transports) args.push('--transports', options.transports.join(','));
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  const endpoints = await waitForReady(child);
+  const ready = await waitForReady(child);
+  const caPem = ready.caFile ? await readFile(ready.caFile, 'utf8') : undefined;
   return {
-    endpoints,
+    endpoints: ready.endpoints,
+    ...(caPem ? { caPem } : {}),
     pid: child.pid ?? -1,
     close: () => stopChild(child),
   };
 }
 
-function waitForReady(child: ChildProcess): Promise<ServiceEndpoint[]> {
+function waitForReady(child: ChildProcess): Promise<{ endpoints: ServiceEndpoint[]; caFile?: string }> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -73,8 +78,7 @@ function waitForReady(child: ChildProcess): Promise<ServiceEndpoint[]> {
       if (newline < 0) return;
       clearTimeout(timer);
       try {
-        const ready = JSON.parse(stdout.slice(0, newline)) as { endpoints: ServiceEndpoint[] };
-        resolve(ready.endpoints);
+        resolve(JSON.parse(stdout.slice(0, newline)) as { endpoints: ServiceEndpoint[]; caFile?: string });
       } catch {
         reject(new Error(`services: expected a JSON ready line, got "${stdout.slice(0, newline)}"`));
       }

@@ -123,7 +123,7 @@ export class FeedCore {
         authorId: req.authorId,
         title: req.title,
         body: req.body,
-        tags: req.tags,
+        tags: [...req.tags],
         visibility: req.visibility === Visibility.UNSPECIFIED ? Visibility.PUBLIC : req.visibility,
         createdAt: this.now(),
       }),
@@ -214,7 +214,10 @@ export class FeedCore {
     }
   }
 
-  /** Client streaming: validates and stores each post; one summary at the end. */
+  /**
+   * Client streaming: validates and stores each post as it arrives; one summary at the end.
+   * Not transactional: posts stored before an invalid one stay stored, as with any streaming import.
+   */
   async importPosts(requests: AsyncIterable<CreatePostRequest>): Promise<ImportPostsResponse> {
     const ids: string[] = [];
     for await (const req of requests) {
