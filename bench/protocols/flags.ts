@@ -17,9 +17,10 @@ a results folder, and prints the summary tables.
   --networks LIST                 loopback (emulated networks: netem/README)
   --netem auto|tc|userspace|off   link emulation mode (default auto)
   --load closed|open              load model (default closed)
-  --rate N                        open-loop arrivals per second
+  --rate N                        open-loop arrivals per second (required with --load open)
+  --arrival constant|poisson      open-loop arrival process (default constant)
   --connections N                 connections per client (default 1)
-  --concurrency N                 calls in flight per cell (default 1)
+  --concurrency N                 calls in flight per cell (closed: default 1; open: at most, default 64)
   --duration S                    measured seconds per cell (default: profile)
   --seed N                        seed for data and request sequences (default 1)
   --out DIR                       results folder (default results/<UTC timestamp>/)
@@ -35,7 +36,10 @@ export interface BenchConfig {
   readonly scenarios: readonly string[];
   readonly networks: readonly string[];
   readonly netem: 'auto' | 'tc' | 'userspace' | 'off';
-  readonly load: 'closed';
+  readonly load: 'closed' | 'open';
+  /** Open loop only. */
+  readonly rate: number | null;
+  readonly arrival: 'constant' | 'poisson';
   readonly connections: number;
   readonly concurrency: number;
   readonly durationS: number;
@@ -57,8 +61,9 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
     netem: { type: 'string', default: 'auto' },
     load: { type: 'string', default: 'closed' },
     rate: { type: 'string' },
+    arrival: { type: 'string', default: 'constant' },
     connections: { type: 'string', default: '1' },
-    concurrency: { type: 'string', default: '1' },
+    concurrency: { type: 'string' },
     duration: { type: 'string' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
@@ -78,11 +83,15 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
   if (netem.length !== 1) throw new UsageError(`--netem: expected one mode, got "${values.netem}"`);
   const load = parseList('load', values.load, ['closed', 'open'] as const);
   if (load.length !== 1) throw new UsageError(`--load: expected one model, got "${values.load}"`);
-  if (load[0] === 'open' || values.rate !== undefined) {
-    throw new UsageError(
-      '--load open / --rate: expected closed-loop load in this version, got an open-loop request',
-    );
+  const model = load[0] ?? 'closed';
+  if (model === 'open' && values.rate === undefined) {
+    throw new UsageError('--load open: expected --rate <req/s>, got none');
   }
+  if (model === 'closed' && values.rate !== undefined) {
+    throw new UsageError(`--rate: expected --load open with it, got --load ${model}`);
+  }
+  const arrival = parseList('arrival', values.arrival, ['constant', 'poisson'] as const);
+  if (arrival.length !== 1) throw new UsageError(`--arrival: expected one process, got "${values.arrival}"`);
   const networks = values.networks.split(',').map((s) => s.trim());
   for (const network of networks) {
     if (network !== 'loopback') {
@@ -105,9 +114,16 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
       : profile.scenarios,
     networks,
     netem: netem[0] ?? 'auto',
-    load: 'closed',
+    load: model,
+    rate: values.rate === undefined ? null : parseNumber('rate', values.rate, 0.1, 1_000_000),
+    arrival: arrival[0] ?? 'constant',
     connections: parseInteger('connections', values.connections, 1, 1024),
-    concurrency: parseInteger('concurrency', values.concurrency, 1, 10_000),
+    concurrency:
+      values.concurrency === undefined
+        ? model === 'open'
+          ? 64
+          : 1
+        : parseInteger('concurrency', values.concurrency, 1, 10_000),
     durationS: values.duration ? parseNumber('duration', values.duration, 0.1, 3600) : profile.durationS,
     seed: parseInteger('seed', values.seed, 0, 2 ** 31 - 1),
     outDir: values.out,

@@ -81,9 +81,7 @@ runMain('bench:protocols', async () => {
         caPem: services?.caPem,
         oracle,
         profile: config.profile,
-        durationS: config.durationS,
-        connections: config.connections,
-        concurrency: config.concurrency,
+        load: loadOf(config),
         seed: config.seed,
         signal: abort.signal,
       });
@@ -153,8 +151,9 @@ function keyOf(plan: {
 
 function loadOf(config: ReturnType<typeof parseBenchFlags>) {
   return {
-    model: 'closed' as const,
-    rate: null,
+    model: config.load,
+    rate: config.rate,
+    ...(config.load === 'open' ? { arrival: config.arrival } : {}),
     connections: config.connections,
     concurrency: config.concurrency,
     durationS: config.durationS,

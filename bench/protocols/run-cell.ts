@@ -1,11 +1,11 @@
 import type { ProtocolClient } from '../../clients/types.js';
 import { findProtocol } from '../../protocols/registry.js';
 import { type FeedCore, Random } from '../../services/core/index.js';
-import { runClosedLoop } from '../load/closed-loop.js';
 import type { Cell, LoadSpec } from '../results/schema.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { BodyMeter } from '../wire/body-size.js';
 import { diffCounters, readTcpCounters } from '../wire/tcp-info.js';
+import { measure } from './measure.js';
 import type { CellPlan } from './plan.js';
 import type { Profile } from './profiles.js';
 
@@ -14,9 +14,7 @@ export interface CellRunOptions {
   readonly caPem: string | undefined;
   readonly oracle: FeedCore;
   readonly profile: Profile;
-  readonly durationS: number;
-  readonly connections: number;
-  readonly concurrency: number;
+  readonly load: LoadSpec;
   readonly seed: number;
   readonly signal: AbortSignal;
 }
@@ -40,14 +38,7 @@ export async function runCell(
     network: plan.network,
     encoding: plan.encoding,
   };
-  const load: LoadSpec = {
-    model: 'closed',
-    rate: null,
-    connections: options.connections,
-    concurrency: options.concurrency,
-    durationS: options.durationS,
-    warmupS: options.profile.warmupS,
-  };
+  const { load } = options;
   const entry = findProtocol(plan.protocol);
   if (!entry)
     return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no adapter in this version` };
@@ -56,7 +47,7 @@ export async function runCell(
       url: options.url,
       transport: plan.transport,
       encoding: plan.encoding,
-      connections: options.connections,
+      connections: load.connections,
       ...(options.caPem ? { caPem: options.caPem } : {}),
     });
   const port = Number(new URL(options.url).port);
@@ -72,13 +63,12 @@ export async function runCell(
       bodies,
     });
     let before: Awaited<ReturnType<typeof readTcpCounters>>;
-    const measured = await runClosedLoop(op, {
-      concurrency: options.concurrency,
-      warmupMs: options.profile.warmupS * 1000,
-      durationMs: options.durationS * 1000,
+    const measured = await measure(op, {
+      load,
       minSamples: options.profile.minSamples,
-      maxDurationMs: options.durationS * 1000 * options.profile.maxDurationFactor,
+      maxDurationFactor: options.profile.maxDurationFactor,
       timeoutMs: TIMEOUT_MS,
+      seed: options.seed,
       signal: options.signal,
       beforeMeasure: async () => {
         before = await readTcpCounters(port);
@@ -116,6 +106,10 @@ export async function runCell(
       counts,
       throughputRps: completedOps / (measured.elapsedNs / 1e9),
       latencyMs: measured.latency.summaryMs(),
+      ...(measured.latencyUncorrected
+        ? { latencyUncorrectedMs: measured.latencyUncorrected.summaryMs() }
+        : {}),
+      ...(measured.pacing ? { pacing: measured.pacing } : {}),
       ttfbMs: measured.ttfb.summaryMs(),
       ttfbColdMs: coldTtfb.summaryMs(),
       bytesPerOp: { ...bodies.perOp(), requestWire, responseWire },

@@ -48,18 +48,6 @@ export class LatencyHistogram {
     this.histogram.recordValue(Math.max(1, Math.round(value)));
   }
 
-  /**
-   * Records `ns` and, as HdrHistogram's coordinated-omission correction does,
-   * the samples a stalled open-loop sender would have taken every
-   * `expectedIntervalNs` meanwhile.
-   */
-  recordCorrectedNs(ns: number, expectedIntervalNs: number): void {
-    this.histogram.recordValueWithExpectedInterval(
-      Math.max(1, Math.round(ns)),
-      Math.round(expectedIntervalNs),
-    );
-  }
-
   merge(other: LatencyHistogram): void {
     this.histogram.add(other.histogram);
   }
