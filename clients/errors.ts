@@ -36,6 +36,7 @@ export function codeFromHttpStatus(status: number): ClientErrorCode {
   if (status === 413 || status === 429) return 'RESOURCE_EXHAUSTED';
   if (status === 415 || status === 405 || status === 501 || status === 505) return 'UNIMPLEMENTED';
   if (status === 408 || status === 504) return 'DEADLINE_EXCEEDED';
+  if (status === 499) return 'CANCELLED';
   if (status === 502 || status === 503) return 'UNAVAILABLE';
   if (status >= 500) return 'INTERNAL';
   return 'UNKNOWN';

@@ -1,0 +1,48 @@
+import http2 from 'node:http2';
+import test from 'ava';
+import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
+import { startRest } from '../../services/rest/index.js';
+
+/** The transport table: h2c serves the same handler; unknown or under-configured transports fail at start. */
+const core = new FeedCore({ seed: 1, preset: DATASET_PRESETS.small });
+const base = { host: '127.0.0.1', port: 0 } as const;
+
+test('h2c serves the same routes, streams included', async (t) => {
+  const server = await startRest(core, { ...base, transport: 'h2c' });
+  const session = http2.connect(server.url);
+  t.teardown(async () => {
+    session.destroy();
+    await server.close();
+  });
+  const get = (path: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const stream = session.request({ ':path': path });
+      let status = 0;
+      let text = '';
+      stream.setEncoding('utf8');
+      stream.on('response', (headers) => (status = Number(headers[':status'])));
+      stream.on('data', (chunk: string) => (text += chunk));
+      stream.on('end', () => resolve({ status, text }));
+      stream.on('error', reject);
+      stream.end();
+    });
+  const post = await get('/v1/posts/p000001');
+  t.is(post.status, 200);
+  t.is(JSON.parse(post.text).id, 'p000001');
+  const events = await get('/v1/topics/h2c/events?count=3');
+  t.deepEqual(
+    events.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line).seq),
+    ['1', '2', '3'],
+  );
+  t.is((await get('/v1/nowhere')).status, 404);
+});
+
+test('an unsupported transport, or TLS without material, fails at start', async (t) => {
+  await t.throwsAsync(startRest(core, { ...base, transport: 'h3' }), {
+    message: 'rest: expected transport h1, h1s, h2, h2c, got h3',
+  });
+  await t.throwsAsync(startRest(core, { ...base, transport: 'h1s' }), { message: /h1s needs options\.tls/ });
+});
