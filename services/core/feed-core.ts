@@ -32,6 +32,7 @@ import { Backend } from './backend.js';
 import { DATASET_PRESETS, type Dataset, type DatasetPreset, generateDataset } from './dataset.js';
 import { CoreError, expectArg } from './errors.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
+import { TopicHub } from './topic-hub.js';
 
 /** Limits every adapter inherits; requests beyond them are INVALID_ARGUMENT, never truncated silently. */
 export const LIMITS = {
@@ -69,12 +70,15 @@ export interface FeedCoreOptions {
 export class FeedCore {
   readonly dataset: Dataset;
   readonly backend: Backend;
+  /** Publish/subscribe for the realtime protocols. */
+  readonly topics: TopicHub;
   private readonly nowMs: () => number;
 
   constructor(options: FeedCoreOptions = {}) {
     this.dataset = generateDataset(options.seed ?? 1, options.preset ?? DATASET_PRESETS.medium);
     this.backend = new Backend(this.dataset);
     this.nowMs = options.nowMs ?? Date.now;
+    this.topics = new TopicHub({ nowMs: this.nowMs });
   }
 
   async getUser(req: GetUserRequest): Promise<User> {

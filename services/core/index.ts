@@ -12,3 +12,4 @@ export {
 export { CoreError, type CoreErrorCode, expectArg } from './errors.js';
 export { type CallContext, FeedCore, type FeedCoreOptions, LIMITS } from './feed-core.js';
 export { Random } from './random.js';
+export { type EventPayload, type Subscription, TopicHub, type TopicHubOptions } from './topic-hub.js';
