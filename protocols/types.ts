@@ -42,3 +42,10 @@ export function isTlsTransport(transport: TransportId): boolean {
 export function schemeOf(transport: TransportId): 'http' | 'https' {
   return isTlsTransport(transport) ? 'https' : 'http';
 }
+
+/** The ALPN protocol id a TLS-over-TCP transport negotiates; undefined for cleartext and QUIC. */
+export function alpnOf(transport: TransportId): 'http/1.1' | 'h2' | undefined {
+  if (transport === 'h1s') return 'http/1.1';
+  if (transport === 'h2') return 'h2';
+  return undefined;
+}

@@ -1,9 +1,12 @@
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import type { ProtocolClient } from '../../clients/types.js';
 import { findProtocol } from '../../protocols/registry.js';
+import { alpnOf } from '../../protocols/types.js';
 import { type FeedCore, Random } from '../../services/core/index.js';
 import type { Cell, LoadSpec } from '../results/schema.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { BodyMeter } from '../wire/body-size.js';
+import { probeHandshakes } from '../wire/handshake-probe.js';
 import { diffCounters, readTcpCounters } from '../wire/tcp-info.js';
 import { measure } from './measure.js';
 import type { CellPlan } from './plan.js';
@@ -20,6 +23,8 @@ export interface CellRunOptions {
 }
 
 const TIMEOUT_MS = 30_000;
+/** Above this event-loop utilization the harness itself is the bottleneck. */
+const CLIENT_BOUND_ELU = 0.9;
 
 /**
  * Runs one cell: warm connections, warm-up, measured closed-loop phase with a
@@ -63,6 +68,7 @@ export async function runCell(
       bodies,
     });
     let before: Awaited<ReturnType<typeof readTcpCounters>>;
+    let eluStart: EventLoopUtilization | undefined;
     const measured = await measure(op, {
       load,
       minSamples: options.profile.minSamples,
@@ -72,8 +78,10 @@ export async function runCell(
       signal: options.signal,
       beforeMeasure: async () => {
         before = await readTcpCounters(port);
+        eluStart = performance.eventLoopUtilization();
       },
     });
+    const elu = performance.eventLoopUtilization(eluStart).utilization;
     const after = await readTcpCounters(port);
     const { counts } = measured;
     if (counts.ok === 0) {
@@ -99,6 +107,18 @@ export async function runCell(
       notes.push('wire bytes unavailable: `ss` (iproute2) with tcp_info byte counters is needed');
     }
     const coldTtfb = await measureColdTtfb(makeClient, plan, options);
+    const phases =
+      plan.transport === 'h3'
+        ? undefined
+        : await probeHandshakes(options.url, {
+            samples: options.profile.coldSamples,
+            alpn: alpnOf(plan.transport),
+            caPem: options.caPem,
+            signal: options.signal,
+          });
+    if (elu > CLIENT_BOUND_ELU) {
+      notes.push(`client-bound: the load generator's event loop was ${(elu * 100).toFixed(0)}% busy`);
+    }
     return {
       ...key,
       load,
@@ -112,6 +132,16 @@ export async function runCell(
       ...(measured.pacing ? { pacing: measured.pacing } : {}),
       ttfbMs: measured.ttfb.summaryMs(),
       ttfbColdMs: coldTtfb.summaryMs(),
+      ...(phases
+        ? {
+            connectPhasesMs: {
+              tcp: phases.tcp.summaryMs(),
+              ...(phases.tls.count > 0 ? { tls: phases.tls.summaryMs() } : {}),
+            },
+          }
+        : {}),
+      clientEventLoopUtilization: elu,
+      clientBound: elu > CLIENT_BOUND_ELU,
       bytesPerOp: { ...bodies.perOp(), requestWire, responseWire },
       backendCallsPerOp: null,
       notes,

@@ -44,7 +44,7 @@ export function renderMarkdown(results: Results): string {
       }
       const failures = c.counts.errors + c.counts.timeouts + c.counts.mismatches;
       out.push(
-        `| ${c.protocol} | ${c.transport} | ${c.encoding} | completed | ${fmt(c.throughputRps, 0)} | ${fmt(c.latencyMs.p50, 3)} | ` +
+        `| ${c.protocol} | ${c.transport} | ${c.encoding} | completed | ${fmt(c.throughputRps, 0)}${c.clientBound ? ' (client-bound)' : ''} | ${fmt(c.latencyMs.p50, 3)} | ` +
           `${fmt(c.latencyMs.p90, 3)} | ${fmt(c.latencyMs.p99, 3)} | ${fmt(c.latencyMs.p999, 3)} | ${fmt(c.latencyMs.max, 3)} | ` +
           `${fmt(c.ttfbMs.p50, 3)} | ${fmt(c.ttfbColdMs.p50, 3)} | ${bytes(c.bytesPerOp.responseBody)} | ` +
           `${bytes(c.bytesPerOp.responseWire)} | ${bytes(c.bytesPerOp.requestWire)} | ${failures} |`,
