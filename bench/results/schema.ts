@@ -1,0 +1,139 @@
+import type { PercentilesMs } from '../stats/latency-histogram.js';
+
+/**
+ * results.json, schema `wirebench.results/v1` (shared/CONTRACT.md). Reports,
+ * CSV and charts are views generated from this; nothing else is the record.
+ */
+export const RESULTS_SCHEMA = 'wirebench.results/v1';
+
+export type CellState = 'completed' | 'failed' | 'skipped';
+
+export interface LoadSpec {
+  readonly model: 'open' | 'closed';
+  /** Target arrivals per second (open loop); null for closed loop. */
+  readonly rate: number | null;
+  /** Open loop: the arrival process. */
+  readonly arrival?: 'constant' | 'poisson';
+  readonly connections: number;
+  readonly concurrency: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+}
+
+export interface Counts {
+  ok: number;
+  errors: number;
+  timeouts: number;
+  mismatches: number;
+}
+
+/** Bytes per completed operation. Wire = TCP payload (TLS records included); null when not measurable here. */
+export interface BytesPerOp {
+  readonly requestBody: number;
+  readonly responseBody: number;
+  readonly requestWire: number | null;
+  readonly responseWire: number | null;
+}
+
+export interface CellKey {
+  readonly scenario: string;
+  readonly protocol: string;
+  readonly transport: string;
+  readonly network: string;
+  readonly encoding: string;
+}
+
+interface CellBase extends CellKey {
+  readonly load: LoadSpec;
+}
+
+export interface CompletedCell extends CellBase {
+  readonly state: 'completed';
+  readonly counts: Counts;
+  readonly throughputRps: number;
+  /** Open loop: from the intended send time (coordinated-omission corrected); closed loop: from the actual send. */
+  readonly latencyMs: PercentilesMs;
+  /** Open loop only: from the actual send, as a naive tool would report it. */
+  readonly latencyUncorrectedMs?: PercentilesMs;
+  /** Open loop only: did the generator keep the schedule? */
+  readonly pacing?: { offeredRate: number; achievedRate: number; lateSends: number; droppedSends: number };
+  readonly ttfbMs: PercentilesMs;
+  readonly ttfbColdMs: PercentilesMs;
+  /** Bare-socket connection phases to the same endpoint (TCP handshake; TLS handshake for https), to decompose cold TTFB. */
+  readonly connectPhasesMs?: { readonly tcp: PercentilesMs; readonly tls?: PercentilesMs };
+  /**
+   * Event-loop utilization of the load generator during the measured phase (0–1). Near 1 the
+   * harness, not the server, limited throughput: `clientBound` is then true and the figure is a floor.
+   */
+  readonly clientEventLoopUtilization: number;
+  readonly clientBound: boolean;
+  readonly bytesPerOp: BytesPerOp;
+  /** Backend calls per operation on the server (N+1 vs batching); null when the server did not say. */
+  readonly backendCallsPerOp: number | null;
+  /** Why a figure is missing or how to read it (e.g. "wire bytes unavailable: ss not found"). */
+  readonly notes: readonly string[];
+  /** HdrHistogram compressed base64 of latency in ns, for re-analysis and merging. */
+  readonly latencyHistogram: string;
+}
+
+export interface FailedCell extends CellBase {
+  readonly state: 'failed';
+  readonly reason: string;
+  readonly counts?: Counts;
+}
+
+export interface SkippedCell extends CellBase {
+  readonly state: 'skipped';
+  readonly reason: string;
+}
+
+export type Cell = CompletedCell | FailedCell | SkippedCell;
+
+export interface NetworkRecord {
+  readonly name: string;
+  readonly emulation: 'none' | 'tc-netem' | 'userspace';
+  readonly configured: { delayMs: number; jitterMs: number; lossPct: number; rateMbit: number | null };
+  readonly measured: { rttMs: number | null; lossPct: number | null; rateMbit: number | null };
+}
+
+export interface SerializationRecord {
+  readonly message: string;
+  readonly format: 'json' | 'proto' | 'proto-json' | 'graphql';
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly brotliBytes: number;
+  readonly encodeNs: number;
+  readonly decodeNs: number;
+}
+
+export interface EnvironmentRecord {
+  readonly node: string;
+  readonly platform: string;
+  readonly kernel: string;
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly totalMemoryBytes: number;
+  readonly tcpCongestionControl: string | null;
+  readonly packages: Record<string, string>;
+}
+
+export interface RunRecord {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly profile: string;
+  readonly seed: number;
+  readonly argv: readonly string[];
+  /** `aborted` when Ctrl-C cut the run short; the cells present are still valid. */
+  readonly status: 'completed' | 'aborted';
+  readonly datasetPreset: string;
+}
+
+export interface Results {
+  readonly schema: typeof RESULTS_SCHEMA;
+  readonly run: RunRecord;
+  readonly environment: EnvironmentRecord;
+  readonly networks: readonly NetworkRecord[];
+  readonly cells: readonly Cell[];
+  readonly serialization: readonly SerializationRecord[];
+}
