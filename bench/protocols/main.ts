@@ -121,7 +121,7 @@ runMain('bench:protocols', async () => {
   await writeResultsFolder(outDir, results);
   if (config.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else process.stdout.write(renderMarkdown(results));
-  progress(`bench: results in ${outDir}/ (results.json, results.csv, report.md)`);
+  progress(`bench: results in ${outDir}/ (results.json, results.csv, report.md, report.html)`);
 
   const breaches = checkSlos(config.slos, cells);
   for (const b of breaches) {

@@ -4,7 +4,7 @@ import { runMain, UsageError } from '../../lib/cli.js';
 import { RESULTS_SCHEMA, type Results } from '../results/schema.js';
 import { writeViews } from './write-reports.js';
 
-/** `npm run report -- DIR`: regenerates report.md and results.csv from DIR/results.json. */
+/** `npm run report -- DIR`: regenerates report.md, report.html and results.csv from DIR/results.json. */
 runMain('report', async () => {
   const args = process.argv.slice(2);
   if (args.length !== 1 || args[0]?.startsWith('-')) {
@@ -25,6 +25,6 @@ runMain('report', async () => {
     );
   }
   await writeViews(dir, results);
-  process.stdout.write(`wrote ${join(dir, 'report.md')} and ${join(dir, 'results.csv')}\n`);
+  process.stdout.write(`wrote report.md, report.html and results.csv in ${dir}\n`);
   return 0;
 });

@@ -1,4 +1,5 @@
 import type { Cell, Results } from '../results/schema.js';
+import { insights } from './insights.js';
 
 const fmt = (n: number | null | undefined, digits = 2): string =>
   n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits);
@@ -19,38 +20,46 @@ export function renderMarkdown(results: Results): string {
       `Node ${environment.node} on ${environment.platform} ${environment.kernel}, ` +
       `${environment.cpus} × ${environment.cpuModel}; TCP congestion control ${environment.tcpCongestionControl ?? 'unknown'}.`,
     '',
-    'Latency: intended-to-last-byte per call, closed loop (not coordinated-omission corrected). ' +
+    'Latency: to the last response byte, from the call start (closed loop) or from the intended send time (open loop: coordinated-omission corrected). ' +
       'TTFB warm: call start to first response byte on an open connection. TTFB cold: connection start to first ' +
       'response byte. Wire: TCP payload per operation as the kernel counts it (tcp_info), so headers/framing = wire − body.',
     '',
   ];
+  for (const table of renderMarkdownTables(results)) out.push(`## ${table.title}`, '', table.markdown, '');
+  const notes = insights(results);
+  if (notes.length > 0) out.push('## What wins where', '', ...notes.map((n) => `- ${n}`), '');
+  return `${out.join('\n')}\n`;
+}
+
+/** One Markdown table per scenario and network, in result order. */
+export function renderMarkdownTables(results: Results): { title: string; markdown: string }[] {
   const groups = new Map<string, Cell[]>();
   for (const cell of results.cells) {
     const key = `${cell.scenario} · ${cell.network}`;
     groups.set(key, [...(groups.get(key) ?? []), cell]);
   }
-  for (const [title, cells] of groups) {
-    out.push(`## ${title}`, '');
-    out.push(
-      '| protocol | transport | enc | state | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | TTFB p50 | cold TTFB p50 | resp body | resp wire | req wire | errors |',
-      '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
-    );
-    for (const c of cells) {
-      if (c.state !== 'completed') {
-        out.push(
-          `| ${c.protocol} | ${c.transport} | ${c.encoding} | ${c.state}: ${c.reason.replaceAll('|', '\\|')} |||||||||||||`,
-        );
-        continue;
-      }
-      const failures = c.counts.errors + c.counts.timeouts + c.counts.mismatches;
+  return [...groups].map(([title, cells]) => ({ title, markdown: table(cells) }));
+}
+
+function table(cells: readonly Cell[]): string {
+  const out = [
+    '| protocol | transport | enc | state | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | TTFB p50 | cold TTFB p50 | resp body | resp wire | req wire | errors |',
+    '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const c of cells) {
+    if (c.state !== 'completed') {
       out.push(
-        `| ${c.protocol} | ${c.transport} | ${c.encoding} | completed | ${fmt(c.throughputRps, 0)}${c.clientBound ? ' (client-bound)' : ''} | ${fmt(c.latencyMs.p50, 3)} | ` +
-          `${fmt(c.latencyMs.p90, 3)} | ${fmt(c.latencyMs.p99, 3)} | ${fmt(c.latencyMs.p999, 3)} | ${fmt(c.latencyMs.max, 3)} | ` +
-          `${fmt(c.ttfbMs.p50, 3)} | ${fmt(c.ttfbColdMs.p50, 3)} | ${bytes(c.bytesPerOp.responseBody)} | ` +
-          `${bytes(c.bytesPerOp.responseWire)} | ${bytes(c.bytesPerOp.requestWire)} | ${failures} |`,
+        `| ${c.protocol} | ${c.transport} | ${c.encoding} | ${c.state}: ${c.reason.replaceAll('|', '\\|')} ${'| '.repeat(12)}|`,
       );
+      continue;
     }
-    out.push('');
+    const failures = c.counts.errors + c.counts.timeouts + c.counts.mismatches;
+    out.push(
+      `| ${c.protocol} | ${c.transport} | ${c.encoding} | completed | ${fmt(c.throughputRps, 0)}${c.clientBound ? ' (client-bound)' : ''} | ` +
+        `${fmt(c.latencyMs.p50, 3)} | ${fmt(c.latencyMs.p90, 3)} | ${fmt(c.latencyMs.p99, 3)} | ${fmt(c.latencyMs.p999, 3)} | ` +
+        `${fmt(c.latencyMs.max, 3)} | ${fmt(c.ttfbMs.p50, 3)} | ${fmt(c.ttfbColdMs.p50, 3)} | ${bytes(c.bytesPerOp.responseBody)} | ` +
+        `${bytes(c.bytesPerOp.responseWire)} | ${bytes(c.bytesPerOp.requestWire)} | ${failures} |`,
+    );
   }
-  return `${out.join('\n')}\n`;
+  return out.join('\n');
 }
