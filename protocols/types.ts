@@ -49,3 +49,8 @@ export function alpnOf(transport: TransportId): 'http/1.1' | 'h2' | undefined {
   if (transport === 'h2') return 'h2';
   return undefined;
 }
+
+/** Whether a transport multiplexes many calls on one connection (HTTP/2, HTTP/3). */
+export function isMultiplexed(transport: TransportId): boolean {
+  return transport === 'h2' || transport === 'h2c' || transport === 'h3';
+}

@@ -62,6 +62,7 @@ runMain('services', async () => {
     },
     { stdin: values['exit-with-stdin'] },
   );
+  if (values['exit-with-stdin']) serveControlLines(running);
   if (values.json) {
     const caFile = running.caFile ? { caFile: running.caFile } : {};
     process.stdout.write(
@@ -86,4 +87,27 @@ function printTable(
   for (const r of rows) process.stdout.write(`${line(r)}\n`);
   for (const s of skipped) process.stdout.write(`(${s.protocol}: ${s.reason})\n`);
   process.stdout.write('Ctrl-C to stop.\n');
+}
+
+/**
+ * The bench's control channel on stdin: one command per line, one JSON line
+ * back on stdout. `backend-stats` answers the core's backend-call counters,
+ * so the bench can report backend calls per operation (N+1 vs batching)
+ * without any protocol carrying them.
+ */
+function serveControlLines(running: { core: { backend: { stats(): unknown } } }): void {
+  let buffer = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    buffer += chunk;
+    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+      const command = buffer.slice(0, i).trim();
+      buffer = buffer.slice(i + 1);
+      if (command === 'backend-stats') {
+        process.stdout.write(`${JSON.stringify({ backendStats: running.core.backend.stats() })}\n`);
+      } else if (command !== '') {
+        process.stdout.write(`${JSON.stringify({ error: `expected a command (backend-stats), got "${command}"` })}\n`);
+      }
+    }
+  });
 }

@@ -17,6 +17,8 @@ export interface RunningServices {
   readonly endpoints: readonly Endpoint[];
   /** Requested protocols with no adapter here, with the reason. */
   readonly skipped: readonly { protocol: ProtocolId; reason: string }[];
+  /** The one core every service shares (the bench asks it for backend-call counts). */
+  readonly core: FeedCore;
   /** PEM file of this run's CA (in a `wb-` temp dir removed on close), when a TLS transport runs. */
   readonly caFile?: string;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function startServices(options: StartAllOptions): Promise<RunningSe
   return {
     endpoints: handles.map((h) => ({ protocol: h.protocol, transport: h.transport, url: h.url })),
     skipped,
+    core,
     ...(caFile ? { caFile } : {}),
     close: async () => {
       await Promise.allSettled(handles.map((h) => h.close()));

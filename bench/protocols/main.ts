@@ -30,7 +30,7 @@ runMain('bench:protocols', async () => {
   };
 
   // 1. Plan the matrix from the registry; skipped cells are part of the result.
-  const plans = planMatrix(config);
+  const plans = planMatrix({ ...config, transportChoice: config.profile.transports });
   const runnable = plans.filter((p) => p.kind === 'run');
   const abort = new AbortController();
   const onSigint = (): void => {
@@ -45,7 +45,7 @@ runMain('bench:protocols', async () => {
     protocols.length > 0
       ? await startServicesProcess({
           protocols,
-          transports: config.transports,
+          transports: [...new Set(runnable.map((p) => p.transport))],
           seed: config.seed,
           dataset: DATASET,
         })
@@ -83,6 +83,7 @@ runMain('bench:protocols', async () => {
         profile: config.profile,
         load: loadOf(config),
         seed: config.seed,
+        ...(services ? { backendCalls: services.backendCalls } : {}),
         signal: abort.signal,
       });
       cells.push(cell);

@@ -26,8 +26,10 @@ export type CellPlan =
 export interface MatrixRequest {
   readonly scenarios: readonly string[];
   readonly protocols: readonly ProtocolId[];
-  /** Undefined: every transport each protocol implements. */
+  /** Undefined: the protocol's transports per `transportChoice`. */
   readonly transports: readonly TransportId[] | undefined;
+  /** Without explicit transports: `default` = each protocol's first transport, `all` = every one. */
+  readonly transportChoice: 'default' | 'all';
   readonly networks: readonly string[];
 }
 
@@ -59,7 +61,8 @@ export function planMatrix(request: MatrixRequest): CellPlan[] {
           continue;
         }
         const encoding = entry.encodings[0] ?? 'json';
-        for (const transport of request.transports ?? entry.transports) {
+        const own = request.transportChoice === 'all' ? entry.transports : entry.transports.slice(0, 1);
+        for (const transport of request.transports ?? own) {
           const reason = unsupportedReason(entry, transport, scenario.methodKind);
           if (reason) cells.push({ kind: 'skip', ...base, transport, encoding, reason });
           else cells.push({ kind: 'run', scenario, protocol, transport, network, encoding });

@@ -1,6 +1,8 @@
 /**
- * Run profiles as data. `quick` must finish in about a minute on 2 cores
- * with no root; `standard` and `full` trade time for tighter percentiles.
+ * Run profiles as data. `quick` (the default) must finish within 3 minutes
+ * on 2 cores with no root: every protocol on its default transport, short
+ * cells. `standard` (≤ 15 min) and `full` (≤ 60 min) run every transport and
+ * trade time for tighter percentiles.
  */
 export interface Profile {
   readonly warmupS: number;
@@ -9,35 +11,52 @@ export interface Profile {
   readonly minSamples: number;
   /** A cell never measures longer than durationS × this. */
   readonly maxDurationFactor: number;
-  /** Fresh-connection samples for cold TTFB. */
+  /** Fresh-connection samples for cold TTFB (and the bare-socket handshake probe). */
   readonly coldSamples: number;
+  /** `default`: each protocol's first transport only (unless --transports says otherwise); `all`: every one. */
+  readonly transports: 'default' | 'all';
   readonly scenarios: readonly string[];
 }
 
+const EVERY_SCENARIO = [
+  'get-small',
+  'create-small',
+  'list-large',
+  'many-small',
+  'nested',
+  'nested-naive',
+  'stream-server',
+  'stream-client',
+  'bidi-echo',
+] as const;
+
 export const PROFILES = {
   quick: {
-    warmupS: 1,
-    durationS: 3,
-    minSamples: 200,
+    warmupS: 0.5,
+    durationS: 1.5,
+    minSamples: 100,
     maxDurationFactor: 2,
-    coldSamples: 10,
-    scenarios: ['get-small', 'list-large'],
+    coldSamples: 5,
+    transports: 'default',
+    scenarios: EVERY_SCENARIO,
   },
   standard: {
-    warmupS: 3,
-    durationS: 10,
-    minSamples: 2_000,
+    warmupS: 2,
+    durationS: 5,
+    minSamples: 1_000,
     maxDurationFactor: 3,
-    coldSamples: 50,
-    scenarios: ['get-small', 'list-large'],
+    coldSamples: 30,
+    transports: 'all',
+    scenarios: EVERY_SCENARIO,
   },
   full: {
     warmupS: 5,
-    durationS: 30,
+    durationS: 20,
     minSamples: 10_000,
     maxDurationFactor: 3,
-    coldSamples: 200,
-    scenarios: ['get-small', 'list-large'],
+    coldSamples: 100,
+    transports: 'all',
+    scenarios: EVERY_SCENARIO,
   },
 } as const satisfies Record<string, Profile>;
 

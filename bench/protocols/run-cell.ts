@@ -19,6 +19,8 @@ export interface CellRunOptions {
   readonly profile: Profile;
   readonly load: LoadSpec;
   readonly seed: number;
+  /** The services' backend-call counter, read around the measured phase; absent when not available. */
+  readonly backendCalls?: () => Promise<number>;
   readonly signal: AbortSignal;
 }
 
@@ -43,7 +45,9 @@ export async function runCell(
     network: plan.network,
     encoding: plan.encoding,
   };
-  const { load } = options;
+  // A scenario may need a load shape of its own (e.g. many streams on one connection).
+  const override = plan.scenario.load?.(plan.transport) ?? {};
+  const load: LoadSpec = { ...options.load, ...override };
   const entry = findProtocol(plan.protocol);
   if (!entry)
     return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no adapter in this version` };
@@ -69,6 +73,7 @@ export async function runCell(
     });
     let before: Awaited<ReturnType<typeof readTcpCounters>>;
     let eluStart: EventLoopUtilization | undefined;
+    let backendBefore: number | undefined;
     const measured = await measure(op, {
       load,
       minSamples: options.profile.minSamples,
@@ -78,11 +83,13 @@ export async function runCell(
       signal: options.signal,
       beforeMeasure: async () => {
         before = await readTcpCounters(port);
+        backendBefore = await options.backendCalls?.();
         eluStart = performance.eventLoopUtilization();
       },
     });
     const elu = performance.eventLoopUtilization(eluStart).utilization;
     const after = await readTcpCounters(port);
+    const backendAfter = backendBefore === undefined ? undefined : await options.backendCalls?.();
     const { counts } = measured;
     if (counts.ok === 0) {
       return {
@@ -143,7 +150,10 @@ export async function runCell(
       clientEventLoopUtilization: elu,
       clientBound: elu > CLIENT_BOUND_ELU,
       bytesPerOp: { ...bodies.perOp(), requestWire, responseWire },
-      backendCallsPerOp: null,
+      backendCallsPerOp:
+        backendBefore === undefined || backendAfter === undefined
+          ? null
+          : (backendAfter - backendBefore) / completedOps,
       notes,
       latencyHistogram: measured.latency.encode(),
     };

@@ -14,6 +14,8 @@ export interface ServicesProcess {
   readonly pid: number;
   /** The run's CA, which clients trust explicitly for TLS transports. */
   readonly caPem?: string;
+  /** Backend calls the services' core has made so far (all protocols share one core). */
+  backendCalls(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -49,9 +51,17 @@ export async function startServicesProcess(options: {
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const ready = await waitForReady(child);
   const caPem = ready.caFile ? await readFile(ready.caFile, 'utf8') : undefined;
+  const replies = controlReplies(child);
   return {
     endpoints: ready.endpoints,
     ...(caPem ? { caPem } : {}),
+    backendCalls: async () => {
+      child.stdin?.write('backend-stats\n');
+      const reply = (await replies.next()) as { backendStats?: { total: number } };
+      if (!reply.backendStats)
+        throw new Error(`services: expected backendStats, got ${JSON.stringify(reply)}`);
+      return reply.backendStats.total;
+    },
     pid: child.pid ?? -1,
     close: () => stopChild(child),
   };
@@ -72,17 +82,19 @@ function waitForReady(child: ChildProcess): Promise<{ endpoints: ServiceEndpoint
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    child.stdout?.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       stdout += chunk.toString();
       const newline = stdout.indexOf('\n');
       if (newline < 0) return;
       clearTimeout(timer);
+      child.stdout?.off('data', onData);
       try {
         resolve(JSON.parse(stdout.slice(0, newline)) as { endpoints: ServiceEndpoint[]; caFile?: string });
       } catch {
         reject(new Error(`services: expected a JSON ready line, got "${stdout.slice(0, newline)}"`));
       }
-    });
+    };
+    child.stdout?.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(
@@ -107,4 +119,26 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (await within(3_000)) return;
   child.kill('SIGKILL');
   await exited;
+}
+
+/** Lines the child prints after its ready line, parsed as JSON, one per control command. */
+function controlReplies(child: ChildProcess): { next(): Promise<unknown> } {
+  const queued: unknown[] = [];
+  const waiting: ((value: unknown) => void)[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, i);
+      buffer = buffer.slice(i + 1);
+      const value: unknown = JSON.parse(line);
+      const resolve = waiting.shift();
+      if (resolve) resolve(value);
+      else queued.push(value);
+    }
+  });
+  return {
+    next: () =>
+      queued.length > 0 ? Promise.resolve(queued.shift()) : new Promise((resolve) => waiting.push(resolve)),
+  };
 }

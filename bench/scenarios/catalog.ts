@@ -1,7 +1,20 @@
-import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import { create } from '@bufbuild/protobuf';
+import { isMultiplexed } from '../../protocols/types.js';
+import { CreatePostRequestSchema, FeedService, Visibility } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { entityId, LIST_SIZES } from '../../services/core/index.js';
+import { nestedNaiveScenario, nestedScenario } from './nested.js';
+import { bidiEchoScenario, streamClientScenario, streamServerScenario } from './streams.js';
 import type { Scenario } from './types.js';
 import { unaryScenario } from './unary.js';
+
+const m = FeedService.method;
+const NESTED = { users: 5, postsPerUser: 5, commentsPerPost: 5 } as const;
+/** many-small: browsers open 6 HTTP/1.1 connections per origin; HTTP/2 and HTTP/3 multiplex on one. */
+const MANY_SMALL_IN_FLIGHT = 50;
+const H1_CONNECTIONS = 6;
+
+const randomPostId = (random: { int(a: number, b: number): number }, count: number) =>
+  entityId('p', random.int(0, count - 1));
 
 /**
  * The scenarios, as data. Each names the method kind it needs; the registry
@@ -11,18 +24,53 @@ export const SCENARIOS: readonly Scenario[] = [
   unaryScenario({
     name: 'get-small',
     description: 'One post by id (~1 KB as JSON): per-request overhead dominates.',
-    method: FeedService.method.getPost,
-    input: (ctx) => ({ id: entityId('p', ctx.random.int(0, ctx.oracle.dataset.posts.length - 1)) }),
+    method: m.getPost,
+    input: (ctx) => ({ id: randomPostId(ctx.random, ctx.oracle.dataset.posts.length) }),
     fingerprint: (post) => post.id,
+  }),
+  unaryScenario({
+    name: 'create-small',
+    description: 'Create one post: a small request body, a write, the created entity back.',
+    method: m.createPost,
+    input: (ctx) =>
+      create(CreatePostRequestSchema, {
+        authorId: entityId('u', ctx.random.int(0, ctx.oracle.dataset.users.length - 1)),
+        title: `Bench post ${ctx.random.int(0, 1e9)}`,
+        body: 'A small post created by the create-small scenario.',
+        tags: ['bench', 'http2'],
+        visibility: Visibility.PUBLIC,
+      }),
+    // The service assigns id and time; the oracle cannot know them.
+    normalize: (post) => {
+      post.id = '';
+      post.createdAt = undefined;
+    },
+    fingerprint: (post) => `${post.authorId}:${post.title}`,
   }),
   unaryScenario({
     name: 'list-large',
     description: `A page of ${LIST_SIZES.large} posts (over 1 MB as JSON): serialization and bandwidth dominate.`,
-    method: FeedService.method.listPosts,
+    method: m.listPosts,
     input: () => ({ limit: LIST_SIZES.large }),
     fingerprint: (page) =>
       `${page.posts.length}:${page.posts[0]?.id}:${page.posts.at(-1)?.id}:${page.nextPageToken}`,
   }),
+  unaryScenario({
+    name: 'many-small',
+    description: `${MANY_SMALL_IN_FLIGHT} small requests in flight: one multiplexed connection (h2, h3) vs ${H1_CONNECTIONS} HTTP/1.1 connections.`,
+    method: m.getPost,
+    input: (ctx) => ({ id: randomPostId(ctx.random, ctx.oracle.dataset.posts.length) }),
+    fingerprint: (post) => post.id,
+    load: (transport) => ({
+      concurrency: MANY_SMALL_IN_FLIGHT,
+      connections: isMultiplexed(transport) ? 1 : H1_CONNECTIONS,
+    }),
+  }),
+  nestedScenario(NESTED),
+  nestedNaiveScenario(NESTED),
+  streamServerScenario(200),
+  streamClientScenario(100),
+  bidiEchoScenario(100),
 ];
 
 export function findScenario(name: string): Scenario | undefined {

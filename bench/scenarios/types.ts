@@ -1,5 +1,5 @@
 import type { ProtocolClient } from '../../clients/types.js';
-import type { EncodingId, MethodKind } from '../../protocols/types.js';
+import type { EncodingId, MethodKind, TransportId } from '../../protocols/types.js';
 import type { FeedCore, Random } from '../../services/core/index.js';
 import type { Operation } from '../load/outcome.js';
 import type { BodyMeter } from '../wire/body-size.js';
@@ -23,5 +23,12 @@ export interface Scenario {
   readonly name: string;
   readonly description: string;
   readonly methodKind: MethodKind;
+  /** A load shape the scenario needs whatever the flags say (e.g. many-small: 50 streams on 1 h2 connection). */
+  readonly load?: (transport: TransportId) => LoadOverride;
   operation(ctx: ScenarioContext): Operation;
+}
+
+export interface LoadOverride {
+  readonly connections?: number;
+  readonly concurrency?: number;
 }

@@ -11,6 +11,8 @@ test('bench:protocols writes results.json (contract schema), results.csv and rep
     const { code, stderr } = await runCli('bench/protocols/main.ts', [
       '--protocols',
       'rest,grpc,graphql',
+      '--scenarios',
+      'get-small,list-large,nested,nested-naive',
       '--duration',
       '0.5',
       '--out',
@@ -23,11 +25,17 @@ test('bench:protocols writes results.json (contract schema), results.csv and rep
     t.is(results.run.status, 'completed');
     const completed = results.cells.filter((c) => c.state === 'completed');
     const keys = completed.map((c) => `${c.scenario}:${c.protocol}/${c.transport}`).sort();
-    const expected = ['grpc/h2', 'grpc/h2c', 'rest/h1', 'rest/h1s'];
-    t.deepEqual(
-      keys,
-      [...expected.map((k) => `get-small:${k}`), ...expected.map((k) => `list-large:${k}`)].sort(),
-    );
+    // quick profile: each protocol on its default transport.
+    const expected = ['grpc/h2c', 'rest/h1'];
+    const scenarios = ['get-small', 'list-large', 'nested', 'nested-naive'];
+    t.deepEqual(keys, scenarios.flatMap((s) => expected.map((k) => `${s}:${k}`)).sort());
+    // Backend calls per operation come from the services' core: batching vs N+1, the same for every protocol.
+    const backend = (scenario: string) =>
+      completed
+        .filter((c) => c.scenario === scenario)
+        .map((c) => (c.state === 'completed' ? c.backendCallsPerOp : null));
+    t.deepEqual(backend('nested'), [3, 3]);
+    t.deepEqual(backend('nested-naive'), [60, 60]);
     for (const cell of completed) {
       const l = cell.latencyMs;
       t.true(l.min <= l.p50 && l.p50 <= l.p90 && l.p90 <= l.p99 && l.p99 <= l.p999 && l.p999 <= l.max);
