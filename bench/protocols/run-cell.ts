@@ -113,7 +113,7 @@ export async function runCell(
     } else {
       notes.push('wire bytes unavailable: `ss` (iproute2) with tcp_info byte counters is needed');
     }
-    const coldTtfb = await measureColdTtfb(makeClient, plan, options);
+    const cold = await measureCold(makeClient, plan, options, port);
     const phases =
       plan.transport === 'h3'
         ? undefined
@@ -138,7 +138,8 @@ export async function runCell(
         : {}),
       ...(measured.pacing ? { pacing: measured.pacing } : {}),
       ttfbMs: measured.ttfb.summaryMs(),
-      ttfbColdMs: coldTtfb.summaryMs(),
+      ttfbColdMs: cold.ttfb.summaryMs(),
+      ...(cold.wire ? { bytesColdOp: cold.wire } : {}),
       ...(phases
         ? {
             connectPhasesMs: {
@@ -167,14 +168,19 @@ export async function runCell(
 /**
  * Cold TTFB: from the start of connection establishment (TCP + TLS, no DNS:
  * URLs are literal addresses) to the first response byte, each sample on a
- * brand-new client.
+ * brand-new client. The kernel counters of that new connection give the cold
+ * operation's wire bytes (handshakes included), kept apart from warm figures.
  */
-async function measureColdTtfb(
+async function measureCold(
   makeClient: () => ProtocolClient,
   plan: Extract<CellPlan, { kind: 'run' }>,
   options: CellRunOptions,
-): Promise<LatencyHistogram> {
+  port: number,
+): Promise<{ ttfb: LatencyHistogram; wire: { requestWire: number; responseWire: number } | undefined }> {
   const histogram = new LatencyHistogram();
+  let sent = 0;
+  let received = 0;
+  let wireSamples = 0;
   for (let i = 0; i < options.profile.coldSamples && !options.signal.aborted; i++) {
     const client = makeClient();
     try {
@@ -185,15 +191,30 @@ async function measureColdTtfb(
         encoding: plan.encoding,
         bodies: new BodyMeter(),
       });
+      const before = await readTcpCounters(port);
+      // No connect(): the first call opens the connection lazily, as a real client's first request does.
       const t0 = process.hrtime.bigint();
-      await client.connect();
       const result = await op(AbortSignal.timeout(TIMEOUT_MS));
+      const after = await readTcpCounters(port);
       const outcome = await result.settle();
       if (outcome.kind !== 'ok') throw new Error(`cold call: ${outcome.kind}: ${outcome.reason}`);
       if (result.firstByteNs !== undefined) histogram.recordNs(result.firstByteNs - t0);
+      if (before && after) {
+        // Only connections that did not exist before this client: its own.
+        const known = new Set(before.map((c) => c.local));
+        const own = after.filter((c) => !known.has(c.local));
+        const wire = diffCounters([], own);
+        sent += wire.bytesSent;
+        received += wire.bytesReceived;
+        wireSamples++;
+      }
     } finally {
       await client.close().catch(() => {});
     }
   }
-  return histogram;
+  return {
+    ttfb: histogram,
+    wire:
+      wireSamples > 0 ? { requestWire: sent / wireSamples, responseWire: received / wireSamples } : undefined,
+  };
 }

@@ -68,6 +68,8 @@ export interface CompletedCell extends CellBase {
   readonly clientEventLoopUtilization: number;
   readonly clientBound: boolean;
   readonly bytesPerOp: BytesPerOp;
+  /** Wire bytes of one operation on a brand-new connection (TCP/TLS/HTTP handshakes included). */
+  readonly bytesColdOp?: { readonly requestWire: number; readonly responseWire: number };
   /** Backend calls per operation on the server (N+1 vs batching); null when the server did not say. */
   readonly backendCallsPerOp: number | null;
   /** Why a figure is missing or how to read it (e.g. "wire bytes unavailable: ss not found"). */
