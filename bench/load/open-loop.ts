@@ -38,6 +38,8 @@ export interface OpenLoopMeasurement {
   readonly achievedRate: number;
   /** Arrivals the schedule offered per second (exactly the rate for constant arrivals; Poisson varies). */
   readonly offeredRate: number;
+  /** Time-averaged calls in flight over the phase (L in Little's law L = λW). */
+  readonly meanInFlight: number;
   readonly elapsedNs: number;
   readonly firstFailure?: string;
 }
@@ -76,6 +78,15 @@ async function phase(
   let sentInWindow = 0;
   let dropped = 0;
   let scheduled = 0;
+  // Little's law bookkeeping: the area under the in-flight count over time.
+  let inFlight = 0;
+  let inFlightArea = 0;
+  let lastChange = 0;
+  const markInFlight = (t: number, delta: number): void => {
+    inFlightArea += inFlight * (t - lastChange);
+    lastChange = t;
+    inFlight += delta;
+  };
   // An overloaded target builds a backlog of overdue arrivals; past this grace they are dropped, not sent.
   const giveUpNs = endNs + Math.max(1e9, endNs / 2);
   let firstFailure: string | undefined;
@@ -100,11 +111,15 @@ async function phase(
       const actual = now();
       if (actual - intended > lateNs) lateSends++;
       if (actual < endNs) sentInWindow++;
+      markInFlight(actual, +1);
       // 2. Send and time it from both origins.
       const signal = AbortSignal.timeout(options.timeoutMs);
+      let finished = false;
       try {
         const result = await op(signal);
         const done = now();
+        markInFlight(done, -1);
+        finished = true;
         const outcome = await result.settle();
         if (outcome.kind === 'ok') {
           latency.recordNs(done - intended);
@@ -119,6 +134,7 @@ async function phase(
           firstFailure ??= `${outcome.kind}: ${outcome.reason}`;
         }
       } catch (error) {
+        if (!finished) markInFlight(now(), -1);
         const timedOut = signal.aborted || (error as { code?: unknown }).code === 'DEADLINE_EXCEEDED';
         if (timedOut) counts.timeouts++;
         else counts.errors++;
@@ -128,6 +144,7 @@ async function phase(
   };
   await Promise.all(Array.from({ length: options.maxInFlight }, worker));
   const elapsedNs = now();
+  markInFlight(elapsedNs, 0);
   return {
     latency,
     latencyUncorrected,
@@ -137,6 +154,7 @@ async function phase(
     droppedSends: dropped,
     achievedRate: sentInWindow / (endNs / 1e9),
     offeredRate: scheduled / (endNs / 1e9),
+    meanInFlight: elapsedNs > 0 ? inFlightArea / elapsedNs : 0,
     elapsedNs,
     ...(firstFailure ? { firstFailure } : {}),
   };

@@ -16,9 +16,11 @@ export interface Profile {
   /** `default`: each protocol's first transport only (unless --transports says otherwise); `all`: every one. */
   readonly transports: 'default' | 'all';
   readonly scenarios: readonly string[];
+  /** Seconds per offered-load step of the saturation sweep. */
+  readonly saturationStepS: number;
 }
 
-const EVERY_SCENARIO = [
+const QUICK_SCENARIOS = [
   'get-small',
   'create-small',
   'list-large',
@@ -29,6 +31,7 @@ const EVERY_SCENARIO = [
   'stream-client',
   'bidi-echo',
 ] as const;
+const EVERY_SCENARIO = [...QUICK_SCENARIOS, 'saturation'] as const;
 
 export const PROFILES = {
   quick: {
@@ -38,7 +41,8 @@ export const PROFILES = {
     maxDurationFactor: 2,
     coldSamples: 5,
     transports: 'default',
-    scenarios: EVERY_SCENARIO,
+    scenarios: QUICK_SCENARIOS,
+    saturationStepS: 1,
   },
   standard: {
     warmupS: 2,
@@ -48,6 +52,7 @@ export const PROFILES = {
     coldSamples: 30,
     transports: 'all',
     scenarios: EVERY_SCENARIO,
+    saturationStepS: 3,
   },
   full: {
     warmupS: 5,
@@ -57,6 +62,7 @@ export const PROFILES = {
     coldSamples: 100,
     transports: 'all',
     scenarios: EVERY_SCENARIO,
+    saturationStepS: 10,
   },
 } as const satisfies Record<string, Profile>;
 

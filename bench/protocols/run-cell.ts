@@ -3,6 +3,7 @@ import type { ProtocolClient } from '../../clients/types.js';
 import { findProtocol } from '../../protocols/registry.js';
 import { alpnOf } from '../../protocols/types.js';
 import { type FeedCore, Random } from '../../services/core/index.js';
+import { runSaturation } from '../load/saturation.js';
 import type { Cell, LoadSpec } from '../results/schema.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { BodyMeter } from '../wire/body-size.js';
@@ -27,6 +28,8 @@ export interface CellRunOptions {
 const TIMEOUT_MS = 30_000;
 /** Above this event-loop utilization the harness itself is the bottleneck. */
 const CLIENT_BOUND_ELU = 0.9;
+/** Offered load per saturation step, as fractions of the measured capacity. */
+const SATURATION_FACTORS = [0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5];
 
 /**
  * Runs one cell: warm connections, warm-up, measured closed-loop phase with a
@@ -113,6 +116,18 @@ export async function runCell(
     } else {
       notes.push('wire bytes unavailable: `ss` (iproute2) with tcp_info byte counters is needed');
     }
+    const saturation = plan.scenario.saturation
+      ? await runSaturation(op, {
+          factors: SATURATION_FACTORS,
+          stepMs: options.profile.saturationStepS * 1000,
+          warmupMs: options.profile.warmupS * 1000,
+          probeConcurrency: Math.max(16, load.concurrency),
+          maxInFlight: 512,
+          timeoutMs: TIMEOUT_MS,
+          seed: options.seed,
+          signal: options.signal,
+        })
+      : undefined;
     const cold = await measureCold(makeClient, plan, options, port);
     const phases =
       plan.transport === 'h3'
@@ -140,6 +155,7 @@ export async function runCell(
       ttfbMs: measured.ttfb.summaryMs(),
       ttfbColdMs: cold.ttfb.summaryMs(),
       ...(cold.wire ? { bytesColdOp: cold.wire } : {}),
+      ...(saturation ? { saturation } : {}),
       ...(phases
         ? {
             connectPhasesMs: {

@@ -26,6 +26,7 @@ export function renderMarkdown(results: Results): string {
     '',
   ];
   for (const table of renderMarkdownTables(results)) out.push(`## ${table.title}`, '', table.markdown, '');
+  out.push(...saturationSection(results));
   const notes = insights(results);
   if (notes.length > 0) out.push('## What wins where', '', ...notes.map((n) => `- ${n}`), '');
   return `${out.join('\n')}\n`;
@@ -62,4 +63,32 @@ function table(cells: readonly Cell[]): string {
     );
   }
   return out.join('\n');
+}
+
+/** Latency vs offered load per saturated cell, with the knee and the Little's-law check. */
+function saturationSection(results: Results): string[] {
+  const out: string[] = [];
+  for (const c of results.cells) {
+    if (c.state !== 'completed' || !c.saturation) continue;
+    const s = c.saturation;
+    const knee =
+      s.kneeRps === null
+        ? 'no knee within the steps'
+        : `knee at ≈ ${s.kneeRps.toFixed(0)} req/s (${s.kneeReason})`;
+    out.push(
+      `### Saturation — ${c.protocol}/${c.transport} · ${c.network}`,
+      '',
+      `Capacity estimate ${s.capacityEstimateRps.toFixed(0)} req/s (closed loop); ${knee}.`,
+      '',
+      '| offered req/s | completed req/s | p50 ms | p99 ms (corrected) | L measured | λW | errors |',
+      '|--:|--:|--:|--:|--:|--:|--:|',
+      ...s.steps.map(
+        (st) =>
+          `| ${fmt(st.offeredRps, 0)} | ${fmt(st.throughputRps, 0)} | ${fmt(st.p50Ms, 3)} | ${fmt(st.p99Ms, 3)} | ` +
+          `${fmt(st.meanInFlight, 2)} | ${fmt(st.littleLambdaW, 2)} | ${st.errors} |`,
+      ),
+      '',
+    );
+  }
+  return out;
 }

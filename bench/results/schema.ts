@@ -1,3 +1,4 @@
+import type { SaturationResult } from '../load/saturation.js';
 import type { PercentilesMs } from '../stats/latency-histogram.js';
 
 /**
@@ -68,6 +69,8 @@ export interface CompletedCell extends CellBase {
   readonly clientEventLoopUtilization: number;
   readonly clientBound: boolean;
   readonly bytesPerOp: BytesPerOp;
+  /** Latency against offered load (open-loop steps), the knee, and Little's law per step. */
+  readonly saturation?: SaturationResult;
   /** Wire bytes of one operation on a brand-new connection (TCP/TLS/HTTP handshakes included). */
   readonly bytesColdOp?: { readonly requestWire: number; readonly responseWire: number };
   /** Backend calls per operation on the server (N+1 vs batching); null when the server did not say. */

@@ -66,6 +66,15 @@ export const SCENARIOS: readonly Scenario[] = [
       connections: isMultiplexed(transport) ? 1 : H1_CONNECTIONS,
     }),
   }),
+  unaryScenario({
+    name: 'saturation',
+    description:
+      'get-small under open-loop load stepped from 25% to 150% of capacity: the knee, and Little’s law checked.',
+    method: m.getPost,
+    input: (ctx) => ({ id: randomPostId(ctx.random, ctx.oracle.dataset.posts.length) }),
+    fingerprint: (post) => post.id,
+    saturation: true,
+  }),
   nestedScenario(NESTED),
   nestedNaiveScenario(NESTED),
   streamServerScenario(200),

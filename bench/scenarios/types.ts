@@ -25,6 +25,8 @@ export interface Scenario {
   readonly methodKind: MethodKind;
   /** A load shape the scenario needs whatever the flags say (e.g. many-small: 50 streams on 1 h2 connection). */
   readonly load?: (transport: TransportId) => LoadOverride;
+  /** After the normal measurement, sweep offered load in open-loop steps to find the knee. */
+  readonly saturation?: boolean;
   operation(ctx: ScenarioContext): Operation;
 }
 

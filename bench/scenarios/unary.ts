@@ -20,6 +20,7 @@ export interface UnaryScenarioSpec<I extends DescMessage, O extends DescMessage>
   readonly fingerprint: (message: MessageShape<O>) => string;
   readonly normalize?: (message: MessageShape<O>) => void;
   readonly load?: (transport: TransportId) => LoadOverride;
+  readonly saturation?: boolean;
 }
 
 /** A scenario of one unary call per operation, checked against the oracle's answer. */
@@ -43,5 +44,6 @@ export function unaryScenario<I extends DescMessage, O extends DescMessage>(
     ...(spec.normalize ? { normalize: spec.normalize as (m: unknown) => void } : {}),
     ...(spec.load ? { load: spec.load } : {}),
   };
-  return checkedCall(checked);
+  const scenario = checkedCall(checked);
+  return spec.saturation ? { ...scenario, saturation: true } : scenario;
 }
