@@ -6,7 +6,8 @@ type KeyPair = webcrypto.CryptoKeyPair;
 
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// Node's webcrypto is the Web Crypto API; its TypeScript type differs from the DOM's `Crypto` only nominally.
+x509.cryptoProvider.set(webcrypto as never);
 
 /** TLS material for one run. No private key is ever committed: a new CA and leaf are made per run. */
 export interface GeneratedTls {
