@@ -18,6 +18,11 @@ export interface ClientOptions {
   readonly caPem?: string;
   /** Connections the client may open (HTTP/1.1 pools); multiplexed transports use one. */
   readonly connections?: number;
+  /**
+   * GraphQL only (other clients ignore it): `dataloader` switches per-request batching on or off
+   * (unset: the server's default); `get` sends queries as persisted-id GETs, cacheable by HTTP.
+   */
+  readonly graphql?: { readonly dataloader?: boolean; readonly get?: boolean };
 }
 
 export interface CallOptions {

@@ -1,6 +1,8 @@
+import { createClient as createGraphqlClient } from '../clients/graphql/index.js';
 import { createClient as createGrpcClient } from '../clients/grpc/index.js';
 import { createClient as createRestClient } from '../clients/rest/index.js';
 import type { CreateClient } from '../clients/types.js';
+import { startGraphql } from '../services/graphql/index.js';
 import { start as startGrpc } from '../services/grpc/index.js';
 import { start as startRest } from '../services/rest/index.js';
 import type { StartServer } from '../services/types.js';
@@ -43,6 +45,20 @@ export const REGISTRY: readonly ProtocolEntry[] = [
     ],
     start: startRest,
     createClient: createRestClient,
+  },
+  {
+    id: 'graphql',
+    summary: 'GraphQL (graphql-yoga over schemas/graphql/schema.graphql), per-request DataLoader, subscriptions over SSE',
+    transports: ['h1', 'h1s', 'h2c', 'h2'],
+    // client_streaming: the inputs are buffered into one importPosts mutation (GraphQL has no upload stream).
+    methodKinds: ['unary', 'server_streaming', 'client_streaming'],
+    encodings: ['json'],
+    unsupported: [
+      { methodKind: 'bidi_streaming', reason: 'GraphQL has no client-to-server stream; Chat has no operation in the SDL' },
+      { transport: 'h3', reason: 'the GraphQL adapter has no HTTP/3 server yet' },
+    ],
+    start: startGraphql,
+    createClient: createGraphqlClient,
   },
   {
     id: 'grpc',

@@ -1,6 +1,7 @@
 import { parseFlags, parseInteger, parseList, parseNumber, UsageError } from '../../lib/cli.js';
 import { PROTOCOL_IDS, type ProtocolId, TRANSPORT_IDS, type TransportId } from '../../protocols/types.js';
 import { SCENARIOS } from '../scenarios/catalog.js';
+import { parseNetworks } from './networks.js';
 import { PROFILES, type Profile, type ProfileName } from './profiles.js';
 import { parseSlo, type Slo } from './slo.js';
 
@@ -14,7 +15,8 @@ a results folder, and prints the summary tables.
   --protocols LIST                ${PROTOCOL_IDS.join(',')}
   --transports LIST               ${TRANSPORT_IDS.join(',')}
   --scenarios LIST                ${SCENARIOS.map((s) => s.name).join(',')}
-  --networks LIST                 loopback (emulated networks: netem/README)
+  --networks LIST                 loopback, profiles (lan, broadband, 4g, 3g, lossy-wifi, satellite, …)
+                                  or delay=40ms,jitter=5ms,loss=1%,rate=20mbit (emulated: root only)
   --netem auto|tc|userspace|off   link emulation mode (default auto)
   --load closed|open              load model (default closed)
   --rate N                        open-loop arrivals per second (required with --load open)
@@ -92,14 +94,7 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
   }
   const arrival = parseList('arrival', values.arrival, ['constant', 'poisson'] as const);
   if (arrival.length !== 1) throw new UsageError(`--arrival: expected one process, got "${values.arrival}"`);
-  const networks = values.networks.split(',').map((s) => s.trim());
-  for (const network of networks) {
-    if (network !== 'loopback') {
-      throw new UsageError(
-        `--networks: expected loopback (link emulation is not in this version yet), got "${network}"`,
-      );
-    }
-  }
+  const networks = parseNetworks(values.networks);
   return {
     profileName,
     profile,

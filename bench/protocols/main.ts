@@ -4,11 +4,10 @@ import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { writeResultsFolder } from '../report/write-reports.js';
 import { describeEnvironment } from '../results/environment.js';
-import { type Cell, RESULTS_SCHEMA, type Results } from '../results/schema.js';
+import { type Cell, type NetworkRecord, RESULTS_SCHEMA, type Results } from '../results/schema.js';
 import { HELP, parseBenchFlags } from './flags.js';
+import { openNetwork } from './network-env.js';
 import { planMatrix } from './plan.js';
-import { runCell } from './run-cell.js';
-import { startServicesProcess } from './services-process.js';
 import { checkSlos } from './slo.js';
 
 const DATASET = 'medium' as const;
@@ -39,58 +38,70 @@ runMain('bench:protocols', async () => {
   };
   process.once('SIGINT', onSigint);
 
-  // 2. Services in their own process; a local oracle core with the same seed validates every answer.
-  const protocols = [...new Set(runnable.map((p) => p.protocol))];
-  const services =
-    protocols.length > 0
-      ? await startServicesProcess({
-          protocols,
-          transports: [...new Set(runnable.map((p) => p.transport))],
-          seed: config.seed,
-          dataset: DATASET,
-        })
-      : undefined;
+  // 2. Network by network: services and load generator placed for it; a local oracle validates every answer.
   const oracle = new FeedCore({ seed: config.seed, preset: DATASET_PRESETS[DATASET] });
   const cells: Cell[] = [];
+  const networks: NetworkRecord[] = [];
+  let index = 0;
   try {
-    let index = 0;
-    for (const plan of plans) {
-      if (plan.kind === 'skip') {
-        const { kind: _kind, ...rest } = plan;
-        cells.push({ ...rest, state: 'skipped', load: loadOf(config), reason: plan.reason });
-        continue;
+    for (const network of config.networks) {
+      const inNetwork = plans.filter((p) => p.network === network);
+      for (const plan of inNetwork) {
+        if (plan.kind === 'skip') {
+          const { kind: _kind, ...rest } = plan;
+          cells.push({ ...rest, state: 'skipped', load: loadOf(config), reason: plan.reason });
+        }
       }
-      if (abort.signal.aborted) break;
-      index++;
-      const label = `${plan.scenario.name} ${plan.protocol}/${plan.transport} ${plan.network}`;
-      const endpoint = services?.endpoints.find(
-        (e) => e.protocol === plan.protocol && e.transport === plan.transport,
-      );
-      if (!endpoint) {
-        cells.push({
-          ...keyOf(plan),
-          state: 'failed',
-          load: loadOf(config),
-          reason: 'service did not start',
-        });
-        continue;
-      }
-      progress(`[${index}/${runnable.length}] ${label} …`);
-      const cell = await runCell(plan, {
-        url: endpoint.url,
-        caPem: services?.caPem,
-        oracle,
-        profile: config.profile,
-        load: loadOf(config),
+      const toRun = inNetwork.filter((p) => p.kind === 'run');
+      if (toRun.length === 0 || abort.signal.aborted) continue;
+      const env = await openNetwork(network, {
+        plans: toRun,
         seed: config.seed,
-        ...(services ? { backendCalls: services.backendCalls } : {}),
-        signal: abort.signal,
+        dataset: DATASET,
+        netem: config.netem,
+        oracle,
+        log: progress,
       });
-      cells.push(cell);
-      progress(`[${index}/${runnable.length}] ${label} ${summary(cell)}`);
+      if (typeof env === 'string') {
+        progress(`bench: ${env} — its cells are skipped`);
+        for (const plan of toRun)
+          cells.push({ ...keyOf(plan), state: 'skipped', load: loadOf(config), reason: env });
+        index += toRun.length;
+        continue;
+      }
+      networks.push(env.record);
+      const stop = (): void => env.abort();
+      abort.signal.addEventListener('abort', stop);
+      try {
+        for (const plan of toRun) {
+          if (abort.signal.aborted) break;
+          index++;
+          const label = `${plan.scenario.name} ${plan.protocol}/${plan.transport} ${plan.network}`;
+          progress(`[${index}/${runnable.length}] ${label} …`);
+          const cell = await env
+            .run(plan, {
+              profile: config.profile,
+              load: loadOf(config),
+              seed: config.seed,
+              signal: abort.signal,
+            })
+            .catch(
+              (error: unknown): Cell => ({
+                ...keyOf(plan),
+                state: 'failed',
+                load: loadOf(config),
+                reason: String((error as Error).message ?? error),
+              }),
+            );
+          cells.push(cell);
+          progress(`[${index}/${runnable.length}] ${label} ${summary(cell)}`);
+        }
+      } finally {
+        abort.signal.removeEventListener('abort', stop);
+        await env.close();
+      }
     }
   } finally {
-    await services?.close();
     process.off('SIGINT', onSigint);
   }
 
@@ -108,14 +119,7 @@ runMain('bench:protocols', async () => {
       datasetPreset: DATASET,
     },
     environment: await describeEnvironment(),
-    networks: [
-      {
-        name: 'loopback',
-        emulation: 'none',
-        configured: { delayMs: 0, jitterMs: 0, lossPct: 0, rateMbit: null },
-        measured: { rttMs: null, lossPct: null, rateMbit: null },
-      },
-    ],
+    networks,
     cells,
     serialization: [],
   };

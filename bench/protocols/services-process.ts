@@ -33,6 +33,10 @@ export async function startServicesProcess(options: {
   transports?: readonly TransportId[] | undefined;
   seed: number;
   dataset: string;
+  /** Listen address (default 127.0.0.1); the server namespace's address on an emulated link. */
+  host?: string;
+  /** argv prefix, e.g. `ip netns exec wb-server`, to start the services inside a namespace. */
+  prefix?: readonly string[];
 }): Promise<ServicesProcess> {
   const args = [
     '--import',
@@ -48,7 +52,9 @@ export async function startServicesProcess(options: {
     options.protocols.join(','),
   ];
   if (options.transports) args.push('--transports', options.transports.join(','));
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (options.host) args.push('--host', options.host);
+  const [command, ...rest] = [...(options.prefix ?? []), process.execPath, ...args];
+  const child = spawn(command ?? process.execPath, rest, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const ready = await waitForReady(child);
   const caPem = ready.caFile ? await readFile(ready.caFile, 'utf8') : undefined;
   const replies = controlReplies(child);

@@ -1,0 +1,89 @@
+import { JsonLines } from '../../lib/json-lines.js';
+import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.js';
+import { DATASET_PRESETS, type DatasetPresetName, FeedCore } from '../../services/core/index.js';
+import type { Cell, LoadSpec } from '../results/schema.js';
+import { findScenario } from '../scenarios/catalog.js';
+import type { Profile } from './profiles.js';
+import { runCell } from './run-cell.js';
+
+/** A cell to run, as it crosses the process boundary (scenarios travel by name). */
+export interface CellJob {
+  readonly type: 'run';
+  readonly id: number;
+  readonly plan: {
+    readonly scenario: string;
+    readonly protocol: ProtocolId;
+    readonly transport: TransportId;
+    readonly network: string;
+    readonly encoding: EncodingId;
+  };
+  readonly url: string;
+  readonly caPem?: string;
+  readonly load: LoadSpec;
+  readonly seed: number;
+  readonly profile: Profile;
+  readonly dataset: DatasetPresetName;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'backend?' }
+  | { readonly type: 'cell'; readonly id: number; readonly cell: Cell };
+
+export type ParentMessage =
+  | CellJob
+  | { readonly type: 'backend'; readonly value: number }
+  | { readonly type: 'abort' };
+
+/**
+ * The load generator as a child process, for emulated networks: it runs in
+ * the client namespace (`ip netns exec wb-client …`) so its traffic crosses
+ * the impaired link, and its `ss` readings see that namespace's sockets.
+ * Jobs arrive as JSON lines on stdin, cells go back on stdout; backend-call
+ * counts are asked of the parent, which relays them from the services.
+ * Exits when stdin closes.
+ */
+function main(): void {
+  const channel = new JsonLines(process.stdin, process.stdout);
+  const abort = new AbortController();
+  const oracles = new Map<string, FeedCore>();
+  let queue = Promise.resolve();
+  channel.on((raw) => {
+    const message = raw as ParentMessage;
+    if (message.type === 'abort') abort.abort();
+    if (message.type !== 'run') return;
+    queue = queue.then(async () => {
+      const scenario = findScenario(message.plan.scenario);
+      if (!scenario)
+        throw new Error(`cell-worker: expected a known scenario, got "${message.plan.scenario}"`);
+      const key = `${message.seed}:${message.dataset}`;
+      const oracle =
+        oracles.get(key) ?? new FeedCore({ seed: message.seed, preset: DATASET_PRESETS[message.dataset] });
+      oracles.set(key, oracle);
+      const cell = await runCell(
+        { kind: 'run', ...message.plan, scenario },
+        {
+          url: message.url,
+          caPem: message.caPem,
+          oracle,
+          profile: message.profile,
+          load: message.load,
+          seed: message.seed,
+          signal: abort.signal,
+          backendCalls: async () => {
+            const reply = channel.next(
+              (m): m is { type: 'backend'; value: number } => (m as ParentMessage).type === 'backend',
+            );
+            channel.send({ type: 'backend?' } satisfies WorkerMessage);
+            return (await reply).value;
+          },
+        },
+      );
+      channel.send({ type: 'cell', id: message.id, cell } satisfies WorkerMessage);
+    });
+  });
+  process.stdin.on('end', () => process.exit(0));
+  channel.send({ type: 'ready' } satisfies WorkerMessage);
+}
+
+main();

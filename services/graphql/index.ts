@@ -1,0 +1,21 @@
+/**
+ * GraphQL adapter (graphql-yoga over schemas/graphql/schema.graphql):
+ * `start` serves FeedService as a graph API with per-request DataLoader
+ * batching; `createGraphqlYoga` is the same server as a fetch handler, for
+ * socketless tests. The documents and persisted-query ids are shared with
+ * the client so both speak exactly the same operations.
+ */
+export {
+  DATALOADER_HEADER,
+  DOCUMENTS,
+  digestAlias,
+  digestDocument,
+  fieldsOf,
+  GRAPHQL_PATH,
+  persistedQueryId,
+  selectionOf,
+} from './documents.js';
+export { DEFAULT_MAX_COST, DEFAULT_MAX_DEPTH } from './limits.js';
+export { BENCH_QUERIES, benchPersistedStore, type PersistedStore } from './persisted.js';
+export { type GraphqlStartOptions, start, startGraphql } from './server.js';
+export { createGraphqlYoga, type GraphqlServerOptions, type GraphqlYoga } from './yoga.js';

@@ -1,0 +1,52 @@
+import {
+  createClient,
+  type GraphqlClientOptions,
+  type GraphqlProtocolClient,
+} from '../../clients/graphql/index.js';
+import type { TransportId } from '../../protocols/types.js';
+import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
+import { type GraphqlStartOptions, startGraphql } from '../../services/graphql/index.js';
+import type { ServerHandle, TlsMaterial } from '../../services/types.js';
+
+/** A fixed clock: created posts and events carry `now`, so server and oracle must agree on it. */
+export const FIXED_NOW = () => 1_767_225_600_000;
+export const newCore = () => new FeedCore({ seed: 1, preset: DATASET_PRESETS.small, nowMs: FIXED_NOW });
+
+/** Servers and clients a test file opened, closed together in `test.after.always`. */
+export class Fixture {
+  private readonly servers: ServerHandle[] = [];
+  private readonly clients: GraphqlProtocolClient[] = [];
+
+  async server(core: FeedCore, transport: TransportId, extra: Partial<GraphqlStartOptions> = {}) {
+    const server = await startGraphql(core, { host: '127.0.0.1', port: 0, transport, ...extra });
+    this.servers.push(server);
+    return server;
+  }
+
+  async client(server: ServerHandle, tls?: TlsMaterial, graphql?: GraphqlClientOptions) {
+    const client = createClient({
+      url: server.url,
+      transport: server.transport,
+      encoding: 'json',
+      ...(tls ? { caPem: tls.caPem } : {}),
+      ...(graphql ? { graphql } : {}),
+    } as Parameters<typeof createClient>[0]) as GraphqlProtocolClient;
+    this.clients.push(client);
+    await client.connect();
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
+    await Promise.all(this.servers.map((s) => s.close()));
+  }
+}
+
+/** A JSON POST to a yoga fetch handler (no socket), as the spec-aware client sends it. */
+export function gqlInit(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
+}
