@@ -49,7 +49,9 @@ export async function startServices(options: StartAllOptions): Promise<RunningSe
     (findProtocol(id)?.transports ?? []).filter((t) => !options.transports || options.transports.includes(t)),
   );
   // One CA and server certificate per run, only when some transport needs TLS.
-  const tls = plan.some(isTlsTransport) ? await generateTls() : undefined;
+  const tls = plan.some(isTlsTransport)
+    ? await generateTls({ hosts: [...new Set(['localhost', '127.0.0.1', '::1', options.host])] })
+    : undefined;
   const tlsDir = tls ? await mkdtemp(join(tmpdir(), 'wb-tls-')) : undefined;
   const caFile = tlsDir ? join(tlsDir, 'ca.pem') : undefined;
   if (tls && caFile) await writeFile(caFile, tls.caPem);
