@@ -106,7 +106,9 @@ function serveControlLines(running: { core: { backend: { stats(): unknown } } })
       if (command === 'backend-stats') {
         process.stdout.write(`${JSON.stringify({ backendStats: running.core.backend.stats() })}\n`);
       } else if (command !== '') {
-        process.stdout.write(`${JSON.stringify({ error: `expected a command (backend-stats), got "${command}"` })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ error: `expected a command (backend-stats), got "${command}"` })}\n`,
+        );
       }
     }
   });
