@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseFlags, parseInteger, parseList, parseNumber, UsageError } from '../../lib/cli.js';
 import { PROTOCOL_IDS, type ProtocolId, TRANSPORT_IDS, type TransportId } from '../../protocols/types.js';
 import { SCENARIOS } from '../scenarios/catalog.js';
@@ -36,7 +37,11 @@ export interface BenchConfig {
   readonly protocols: readonly ProtocolId[];
   readonly transports: readonly TransportId[] | undefined;
   readonly scenarios: readonly string[];
+  /** Scenarios on emulated networks: the same as `scenarios` when given on the command line, else the profile's. */
+  readonly emulatedScenarios: readonly string[];
   readonly networks: readonly string[];
+  /** Why the profile's emulated network was left out (not root, no TUN), for one line of output. */
+  readonly networkNote: string | undefined;
   readonly netem: 'auto' | 'tc' | 'userspace' | 'off';
   readonly load: 'closed' | 'open';
   /** Open loop only. */
@@ -59,7 +64,7 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
     protocols: { type: 'string' },
     transports: { type: 'string' },
     scenarios: { type: 'string' },
-    networks: { type: 'string', default: 'loopback' },
+    networks: { type: 'string' },
     netem: { type: 'string', default: 'auto' },
     load: { type: 'string', default: 'closed' },
     rate: { type: 'string' },
@@ -94,19 +99,31 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
   }
   const arrival = parseList('arrival', values.arrival, ['constant', 'poisson'] as const);
   if (arrival.length !== 1) throw new UsageError(`--arrival: expected one process, got "${values.arrival}"`);
-  const networks = parseNetworks(values.networks);
+  // Without --networks: loopback, plus the profile's emulated network when this machine can emulate.
+  let networkNote: string | undefined;
+  let networks = parseNetworks(values.networks ?? ['loopback', ...profile.emulatedNetworks].join(','));
+  if (values.networks === undefined && profile.emulatedNetworks.length > 0) {
+    const missing = emulationMissing();
+    if (missing) {
+      networks = ['loopback'];
+      networkNote = `emulated ${profile.emulatedNetworks.join(', ')} left out: ${missing}; running on loopback only`;
+    }
+  }
+  const scenarioList = values.scenarios
+    ? parseList(
+        'scenarios',
+        values.scenarios,
+        SCENARIOS.map((s) => s.name),
+      )
+    : undefined;
   return {
     profileName,
     profile,
     protocols: values.protocols ? parseList('protocols', values.protocols, PROTOCOL_IDS) : PROTOCOL_IDS,
     transports: values.transports ? parseList('transports', values.transports, TRANSPORT_IDS) : undefined,
-    scenarios: values.scenarios
-      ? parseList(
-          'scenarios',
-          values.scenarios,
-          SCENARIOS.map((s) => s.name),
-        )
-      : profile.scenarios,
+    scenarios: scenarioList ?? profile.scenarios,
+    emulatedScenarios: scenarioList ?? profile.emulatedScenarios,
+    networkNote,
     networks,
     netem: netem[0] ?? 'auto',
     load: model,
@@ -126,4 +143,11 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
     slos: values.slo.map(parseSlo),
     help: values.help,
   };
+}
+
+/** Why link emulation cannot run here, or undefined when it probably can (root and /dev/net/tun). */
+function emulationMissing(): string | undefined {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'emulated networks need root';
+  if (!existsSync('/dev/net/tun')) return 'no /dev/net/tun';
+  return undefined;
 }

@@ -28,6 +28,7 @@ runMain('bench:protocols', async () => {
     process.stderr.write(`${line}\n`);
   };
 
+  if (config.networkNote) progress(`bench: ${config.networkNote}`);
   // 1. Plan the matrix from the registry; skipped cells are part of the result.
   const plans = planMatrix({ ...config, transportChoice: config.profile.transports });
   const runnable = plans.filter((p) => p.kind === 'run');

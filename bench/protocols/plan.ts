@@ -25,6 +25,8 @@ export type CellPlan =
 
 export interface MatrixRequest {
   readonly scenarios: readonly string[];
+  /** Scenarios for networks other than loopback. */
+  readonly emulatedScenarios?: readonly string[];
   readonly protocols: readonly ProtocolId[];
   /** Undefined: the protocol's transports per `transportChoice`. */
   readonly transports: readonly TransportId[] | undefined;
@@ -45,6 +47,12 @@ export function planMatrix(request: MatrixRequest): CellPlan[] {
     const scenario = findScenario(scenarioName);
     if (!scenario) throw new Error(`plan: expected a known scenario, got "${scenarioName}"`);
     for (const network of request.networks) {
+      if (
+        network !== 'loopback' &&
+        request.emulatedScenarios &&
+        !request.emulatedScenarios.includes(scenarioName)
+      )
+        continue;
       for (const protocol of request.protocols) {
         const entry = findProtocol(protocol);
         const base = { scenario: scenarioName, protocol, network };

@@ -18,6 +18,10 @@ export interface Profile {
   readonly scenarios: readonly string[];
   /** Seconds per offered-load step of the saturation sweep. */
   readonly saturationStepS: number;
+  /** Emulated networks run by default (as root), after loopback. */
+  readonly emulatedNetworks: readonly string[];
+  /** Scenarios run on emulated networks (each operation there costs round trips of real delay). */
+  readonly emulatedScenarios: readonly string[];
 }
 
 const QUICK_SCENARIOS = [
@@ -35,14 +39,16 @@ const EVERY_SCENARIO = [...QUICK_SCENARIOS, 'saturation'] as const;
 
 export const PROFILES = {
   quick: {
-    warmupS: 0.5,
-    durationS: 1.5,
+    warmupS: 0.3,
+    durationS: 1,
     minSamples: 100,
     maxDurationFactor: 2,
-    coldSamples: 5,
+    coldSamples: 3,
     transports: 'default',
     scenarios: QUICK_SCENARIOS,
     saturationStepS: 1,
+    emulatedNetworks: ['4g'],
+    emulatedScenarios: ['get-small', 'many-small'],
   },
   standard: {
     warmupS: 2,
@@ -53,6 +59,8 @@ export const PROFILES = {
     transports: 'all',
     scenarios: EVERY_SCENARIO,
     saturationStepS: 3,
+    emulatedNetworks: ['4g', 'lossy-wifi'],
+    emulatedScenarios: QUICK_SCENARIOS,
   },
   full: {
     warmupS: 5,
@@ -63,6 +71,8 @@ export const PROFILES = {
     transports: 'all',
     scenarios: EVERY_SCENARIO,
     saturationStepS: 10,
+    emulatedNetworks: ['broadband', '4g', '3g', 'lossy-wifi', 'satellite'],
+    emulatedScenarios: EVERY_SCENARIO,
   },
 } as const satisfies Record<string, Profile>;
 

@@ -11,6 +11,8 @@ test('bench:protocols writes results.json (contract schema), results.csv and rep
     const { code, stderr } = await runCli('bench/protocols/main.ts', [
       '--protocols',
       'rest,grpc,quic',
+      '--networks',
+      'loopback',
       '--scenarios',
       'get-small,list-large,nested,nested-naive',
       '--duration',
