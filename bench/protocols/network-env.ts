@@ -53,6 +53,7 @@ export async function openNetwork(name: string, options: OpenOptions): Promise<N
       protocols.length > 0
         ? await startServicesProcess({ protocols, transports, seed: options.seed, dataset: options.dataset })
         : undefined;
+    if (services) options.log(`bench: services for ${name} running as pid ${services.pid}`);
     return {
       record: LOOPBACK_RECORD,
       services,
@@ -95,6 +96,7 @@ export async function openNetwork(name: string, options: OpenOptions): Promise<N
       prefix: link.exec('server'),
     });
     const live = services;
+    options.log(`bench: services for ${name} running as pid ${live.pid} in ${link.server.netns}`);
     const worker = await startCellWorker(link.exec('client'), live.backendCalls);
     const measured = link.measured;
     return {
