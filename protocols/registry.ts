@@ -1,12 +1,19 @@
 import { createClient as createGraphqlClient } from '../clients/graphql/index.js';
 import { createClient as createGrpcClient } from '../clients/grpc/index.js';
 import { createClient as createRestClient } from '../clients/rest/index.js';
-import type { CreateClient } from '../clients/types.js';
+import type { ClientOptions, CreateClient } from '../clients/types.js';
 import { startGraphql } from '../services/graphql/index.js';
 import { start as startGrpc } from '../services/grpc/index.js';
 import { start as startRest } from '../services/rest/index.js';
 import type { StartServer } from '../services/types.js';
 import type { EncodingId, MethodKind, ProtocolId, TransportId } from './types.js';
+
+/** A named client configuration, reported as the cell's `variant`. */
+export interface ClientVariant {
+  readonly name: string;
+  readonly options: Pick<ClientOptions, 'graphql'>;
+  readonly scenarios?: readonly string[];
+}
 
 /** A combination the protocol cannot carry, and why — reported as `skipped` with this reason. */
 export interface Unsupported {
@@ -29,6 +36,11 @@ export interface ProtocolEntry {
   /** Encodings the client can speak; the first is the default. */
   readonly encodings: readonly EncodingId[];
   readonly unsupported: readonly Unsupported[];
+  /**
+   * Client configurations worth comparing on their own (GraphQL with and without DataLoader). The
+   * first is the default and runs in every scenario; the others only in the scenarios they name.
+   */
+  readonly variants?: readonly ClientVariant[];
   readonly start: StartServer;
   readonly createClient: CreateClient;
 }
@@ -54,6 +66,10 @@ export const REGISTRY: readonly ProtocolEntry[] = [
     // client_streaming: the inputs are buffered into one importPosts mutation (GraphQL has no upload stream).
     methodKinds: ['unary', 'server_streaming', 'client_streaming'],
     encodings: ['json'],
+    variants: [
+      { name: 'dataloader', options: { graphql: { dataloader: true } } },
+      { name: 'no-dataloader', options: { graphql: { dataloader: false } }, scenarios: ['nested'] },
+    ],
     unsupported: [
       {
         methodKind: 'bidi_streaming',
@@ -102,4 +118,9 @@ export function unsupportedReason(
     return `${entry.id}: ${methodKind} is not offered`;
   }
   return undefined;
+}
+
+/** The variant by name, or undefined (no variants, or the default). */
+export function findVariant(entry: ProtocolEntry, name: string | undefined): ClientVariant | undefined {
+  return name === undefined ? undefined : entry.variants?.find((v) => v.name === name);
 }

@@ -16,6 +16,7 @@ export interface CellJob {
     readonly transport: TransportId;
     readonly network: string;
     readonly encoding: EncodingId;
+    readonly variant?: string;
   };
   readonly url: string;
   readonly caPem?: string;

@@ -77,7 +77,7 @@ runMain('bench:protocols', async () => {
         for (const plan of toRun) {
           if (abort.signal.aborted) break;
           index++;
-          const label = `${plan.scenario.name} ${plan.protocol}/${plan.transport} ${plan.network}`;
+          const label = `${plan.scenario.name} ${plan.protocol}/${plan.transport}${plan.variant ? `[${plan.variant}]` : ''} ${plan.network}`;
           progress(`[${index}/${runnable.length}] ${label} …`);
           const cell = await env
             .run(plan, {
@@ -145,6 +145,7 @@ function keyOf(plan: {
   transport: string;
   network: string;
   encoding: string;
+  variant?: string;
 }) {
   return {
     scenario: plan.scenario.name,
@@ -152,6 +153,7 @@ function keyOf(plan: {
     transport: plan.transport,
     network: plan.network,
     encoding: plan.encoding,
+    ...(plan.variant ? { variant: plan.variant } : {}),
   };
 }
 

@@ -120,6 +120,7 @@ export async function openNetwork(name: string, options: OpenOptions): Promise<N
             transport: plan.transport,
             network: plan.network,
             encoding: plan.encoding,
+            ...(plan.variant ? { variant: plan.variant } : {}),
           },
           url: endpointUrl(live, plan),
           ...(live.caPem ? { caPem: live.caPem } : {}),

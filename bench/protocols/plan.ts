@@ -12,6 +12,8 @@ export type CellPlan =
       readonly transport: TransportId;
       readonly network: string;
       readonly encoding: EncodingId;
+      /** The registry's client variant, when the protocol has several. */
+      readonly variant?: string;
     }
   | {
       readonly kind: 'skip';
@@ -73,7 +75,16 @@ export function planMatrix(request: MatrixRequest): CellPlan[] {
         for (const transport of request.transports ?? own) {
           const reason = unsupportedReason(entry, transport, scenario.methodKind);
           if (reason) cells.push({ kind: 'skip', ...base, transport, encoding, reason });
-          else cells.push({ kind: 'run', scenario, protocol, transport, network, encoding });
+          else {
+            const variants = (entry.variants ?? []).filter(
+              (v, i) => i === 0 || v.scenarios?.includes(scenarioName),
+            );
+            if (variants.length === 0)
+              cells.push({ kind: 'run', scenario, protocol, transport, network, encoding });
+            for (const v of variants) {
+              cells.push({ kind: 'run', scenario, protocol, transport, network, encoding, variant: v.name });
+            }
+          }
         }
       }
     }

@@ -1,6 +1,6 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import type { ProtocolClient } from '../../clients/types.js';
-import { findProtocol } from '../../protocols/registry.js';
+import { findProtocol, findVariant } from '../../protocols/registry.js';
 import { alpnOf } from '../../protocols/types.js';
 import { type FeedCore, Random } from '../../services/core/index.js';
 import { runSaturation } from '../load/saturation.js';
@@ -47,6 +47,7 @@ export async function runCell(
     transport: plan.transport,
     network: plan.network,
     encoding: plan.encoding,
+    ...(plan.variant ? { variant: plan.variant } : {}),
   };
   // A scenario may need a load shape of its own (e.g. many streams on one connection).
   const override = plan.scenario.load?.(plan.transport) ?? {};
@@ -60,6 +61,7 @@ export async function runCell(
       transport: plan.transport,
       encoding: plan.encoding,
       connections: load.connections,
+      ...findVariant(entry, plan.variant)?.options,
       ...(options.caPem ? { caPem: options.caPem } : {}),
     });
   const port = Number(new URL(options.url).port);

@@ -44,7 +44,7 @@ function toChartCell(cell: CompletedCell): ChartCell {
   const histogram = LatencyHistogram.decode(cell.latencyHistogram);
   const { requestBody, responseBody, requestWire, responseWire } = cell.bytesPerOp;
   return {
-    label: `${cell.protocol}/${cell.transport}${cell.encoding === 'json' || cell.encoding === 'proto' ? `/${cell.encoding}` : ''}`,
+    label: `${cell.protocol}/${cell.transport}/${cell.encoding}${cell.variant ? ` ${cell.variant}` : ''}`,
     protocol: cell.protocol,
     transport: cell.transport,
     percentilesMs: {

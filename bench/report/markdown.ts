@@ -50,13 +50,13 @@ function table(cells: readonly Cell[]): string {
   for (const c of cells) {
     if (c.state !== 'completed') {
       out.push(
-        `| ${c.protocol} | ${c.transport} | ${c.encoding} | ${c.state}: ${c.reason.replaceAll('|', '\\|')} ${'| '.repeat(12)}|`,
+        `| ${c.protocol} | ${c.transport} | ${encodingLabel(c)} | ${c.state}: ${c.reason.replaceAll('|', '\\|')} ${'| '.repeat(12)}|`,
       );
       continue;
     }
     const failures = c.counts.errors + c.counts.timeouts + c.counts.mismatches;
     out.push(
-      `| ${c.protocol} | ${c.transport} | ${c.encoding} | completed | ${fmt(c.throughputRps, 0)}${c.clientBound ? ' (client-bound)' : ''} | ` +
+      `| ${c.protocol} | ${c.transport} | ${encodingLabel(c)} | completed | ${fmt(c.throughputRps, 0)}${c.clientBound ? ' (client-bound)' : ''} | ` +
         `${fmt(c.latencyMs.p50, 3)} | ${fmt(c.latencyMs.p90, 3)} | ${fmt(c.latencyMs.p99, 3)} | ${fmt(c.latencyMs.p999, 3)} | ` +
         `${fmt(c.latencyMs.max, 3)} | ${fmt(c.ttfbMs.p50, 3)} | ${fmt(c.ttfbColdMs.p50, 3)} | ${bytes(c.bytesPerOp.responseBody)} | ` +
         `${bytes(c.bytesPerOp.responseWire)} | ${bytes(c.bytesPerOp.requestWire)} | ${failures} |`,
@@ -91,4 +91,9 @@ function saturationSection(results: Results): string[] {
     );
   }
   return out;
+}
+
+/** The encoding column, with the client variant when there is one (`json · no-dataloader`). */
+function encodingLabel(c: Cell): string {
+  return c.variant ? `${c.encoding} · ${c.variant}` : c.encoding;
 }

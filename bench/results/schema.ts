@@ -42,6 +42,8 @@ export interface CellKey {
   readonly transport: string;
   readonly network: string;
   readonly encoding: string;
+  /** The protocol's client variant (e.g. GraphQL `no-dataloader`), when it has several. */
+  readonly variant?: string;
 }
 
 interface CellBase extends CellKey {
