@@ -5,6 +5,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import { writeResultsFolder } from '../report/write-reports.js';
 import { describeEnvironment } from '../results/environment.js';
 import { type Cell, type NetworkRecord, RESULTS_SCHEMA, type Results } from '../results/schema.js';
+import { runSerializationBench } from '../serialization/run.js';
 import { HELP, parseBenchFlags } from './flags.js';
 import { openNetwork } from './network-env.js';
 import { planMatrix } from './plan.js';
@@ -106,7 +107,19 @@ runMain('bench:protocols', async () => {
     process.off('SIGINT', onSigint);
   }
 
-  // 3. Results first (atomically), then the views.
+  // 3. What the wire formats cost by themselves, independent of any transport.
+  const serialization = abort.signal.aborted
+    ? []
+    : await runSerializationBench({
+        seed: config.seed,
+        ...config.profile.serialization,
+        signal: abort.signal,
+      }).catch((error: unknown) => {
+        progress(`bench: serialization benchmark failed: ${(error as Error).message}`);
+        return [];
+      });
+
+  // 4. Results first (atomically), then the views.
   const results: Results = {
     schema: RESULTS_SCHEMA,
     run: {
@@ -122,7 +135,7 @@ runMain('bench:protocols', async () => {
     environment: await describeEnvironment(),
     networks,
     cells,
-    serialization: [],
+    serialization,
   };
   await writeResultsFolder(outDir, results);
   if (config.json) process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -18,6 +18,12 @@ export interface Profile {
   readonly scenarios: readonly string[];
   /** Seconds per offered-load step of the saturation sweep. */
   readonly saturationStepS: number;
+  /** Serialization benchmark per task: time budget (ms) and minimum iterations; results.json's `serialization`. */
+  readonly serialization: {
+    readonly timeMs: number;
+    readonly minIterations: number;
+    readonly messages: readonly ('small' | 'medium' | 'large' | 'nested')[];
+  };
   /** Emulated networks run by default (as root), after loopback. */
   readonly emulatedNetworks: readonly string[];
   /** Scenarios run on emulated networks (each operation there costs round trips of real delay). */
@@ -47,6 +53,7 @@ export const PROFILES = {
     transports: 'default',
     scenarios: QUICK_SCENARIOS,
     saturationStepS: 1,
+    serialization: { timeMs: 20, minIterations: 5, messages: ['small', 'medium', 'nested'] },
     emulatedNetworks: ['4g'],
     emulatedScenarios: ['get-small', 'many-small'],
   },
@@ -59,6 +66,7 @@ export const PROFILES = {
     transports: 'all',
     scenarios: EVERY_SCENARIO,
     saturationStepS: 3,
+    serialization: { timeMs: 200, minIterations: 32, messages: ['small', 'medium', 'large', 'nested'] },
     emulatedNetworks: ['4g', 'lossy-wifi'],
     emulatedScenarios: QUICK_SCENARIOS,
   },
@@ -71,6 +79,7 @@ export const PROFILES = {
     transports: 'all',
     scenarios: EVERY_SCENARIO,
     saturationStepS: 10,
+    serialization: { timeMs: 1000, minIterations: 64, messages: ['small', 'medium', 'large', 'nested'] },
     emulatedNetworks: ['broadband', '4g', '3g', 'lossy-wifi', 'satellite'],
     emulatedScenarios: EVERY_SCENARIO,
   },

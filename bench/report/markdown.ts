@@ -26,7 +26,7 @@ export function renderMarkdown(results: Results): string {
     '',
   ];
   for (const table of renderMarkdownTables(results)) out.push(`## ${table.title}`, '', table.markdown, '');
-  out.push(...saturationSection(results));
+  out.push(...saturationSection(results), ...serializationSection(results));
   const notes = insights(results);
   if (notes.length > 0) out.push('## What wins where', '', ...notes.map((n) => `- ${n}`), '');
   return `${out.join('\n')}\n`;
@@ -96,4 +96,20 @@ function saturationSection(results: Results): string[] {
 /** The encoding column, with the client variant when there is one (`json · no-dataloader`). */
 function encodingLabel(c: Cell): string {
   return c.variant ? `${c.encoding} · ${c.variant}` : c.encoding;
+}
+
+/** Sizes and encode/decode cost per wire format (means; bench:serialization gives rme and p99). */
+function serializationSection(results: Results): string[] {
+  if (results.serialization.length === 0) return [];
+  return [
+    '## Serialization (no transport)',
+    '',
+    '| message | format | bytes | gzip | brotli | encode µs | decode µs |',
+    '|---|---|--:|--:|--:|--:|--:|',
+    ...results.serialization.map(
+      (r) =>
+        `| ${r.message} | ${r.format} | ${r.bytes} | ${r.gzipBytes} | ${r.brotliBytes} | ${fmt(r.encodeNs / 1000, 2)} | ${fmt(r.decodeNs / 1000, 2)} |`,
+    ),
+    '',
+  ];
 }

@@ -109,6 +109,7 @@ export interface SerializationRecord {
   readonly bytes: number;
   readonly gzipBytes: number;
   readonly brotliBytes: number;
+  /** Mean ns per operation (tinybench); the bench:serialization output adds p50/p99, rme and samples. */
   readonly encodeNs: number;
   readonly decodeNs: number;
 }
