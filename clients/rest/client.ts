@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type {
   DescMessage,
@@ -12,7 +12,16 @@ import type { TransportId } from '../../protocols/types.js';
 import { REST_MEDIA } from '../../schemas/rest-binding.js';
 import { ndjsonLines } from '../../services/rest/index.js';
 import type { CallOptions, ClientOptions, CreateClient, ProtocolClient } from '../types.js';
-import { asClientError, cancelled, readText, startExchange, type Target, writable } from './http-exchange.js';
+import {
+  asClientError,
+  cancelled,
+  type Exchange,
+  readText,
+  startExchange,
+  type Target,
+  writable,
+} from './http-exchange.js';
+import { Http2Sessions } from './http2-exchange.js';
 import {
   decodeMessage,
   encodeLine,
@@ -42,15 +51,20 @@ class RestClient implements ProtocolClient {
   readonly transport: TransportId;
   private readonly target: Target;
   private readonly connections: number;
+  /** HTTP/2 transports: sessions instead of the HTTP/1.1 pool. */
+  private readonly h2: Http2Sessions | undefined;
 
   constructor(options: ClientOptions) {
     if (options.encoding !== 'json') throw new Error(`rest: expected encoding json, got ${options.encoding}`);
-    if (options.transport !== 'h1' && options.transport !== 'h1s') {
-      throw new Error(`rest client: expected transport h1 or h1s, got ${options.transport}`);
+    if (!['h1', 'h1s', 'h2', 'h2c'].includes(options.transport)) {
+      throw new Error(`rest client: expected transport h1, h1s, h2 or h2c, got ${options.transport}`);
     }
     this.transport = options.transport;
     this.connections = options.connections ?? 1;
     const url = new URL(options.url);
+    if (options.transport === 'h2' || options.transport === 'h2c') {
+      this.h2 = new Http2Sessions(url.origin, this.connections, options.caPem);
+    }
     const pool = { keepAlive: true, maxSockets: this.connections };
     const tls = options.transport === 'h1s';
     this.target = {
@@ -70,6 +84,7 @@ class RestClient implements ProtocolClient {
    * pays for a handshake.
    */
   async connect(): Promise<void> {
+    if (this.h2) return this.h2.connect();
     const preconnect = async (): Promise<void> => {
       const { req, response } = startExchange(this.target, 'OPTIONS', PRECONNECT_PATH, {}, {});
       req.end();
@@ -87,13 +102,19 @@ class RestClient implements ProtocolClient {
   ): Promise<MessageShape<O>> {
     const wire = encodeRequest(method, input);
     const headers = wire.body === undefined ? {} : jsonHeaders(wire.body);
-    const { req, response } = startExchange(this.target, wire.route.route.verb, wire.path, headers, options);
+    const { req, response } = this.start(wire.route.route.verb, wire.path, headers, options);
     req.end(wire.body);
     const res = await response;
     const text = await readText(res, options.signal);
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) throw errorFromResponse(status, text);
     return decodeMessage(method.output, parseJson(text, 'the response body'));
+  }
+
+  private start(verb: string, path: string, headers: OutgoingHttpHeaders, options: CallOptions): Exchange {
+    return this.h2
+      ? this.h2.start(verb, path, headers, options)
+      : startExchange(this.target, verb, path, headers, options);
   }
 
   /** NDJSON lines as they arrive; stopping early (break, return) aborts the request. */
@@ -103,7 +124,7 @@ class RestClient implements ProtocolClient {
     options: CallOptions = {},
   ): AsyncGenerator<MessageShape<O>> {
     const wire = encodeRequest(method, input);
-    const { req, response } = startExchange(this.target, 'GET', wire.path, {}, options);
+    const { req, response } = this.start('GET', wire.path, {}, options);
     req.end();
     const res = await response;
     try {
@@ -135,7 +156,7 @@ class RestClient implements ProtocolClient {
   ): Promise<MessageShape<O>> {
     const wire = encodeRequest(method, {} as MessageInitShape<I>);
     const headers = { 'content-type': REST_MEDIA.ndjson };
-    const { req, response } = startExchange(this.target, 'POST', wire.path, headers, options);
+    const { req, response } = this.start('POST', wire.path, headers, options);
     let answered = false;
     response.then(
       () => (answered = true),
@@ -162,6 +183,7 @@ class RestClient implements ProtocolClient {
 
   /** Fails pending calls with CANCELLED, then closes every pooled socket. */
   async close(): Promise<void> {
+    this.h2?.close();
     for (const req of this.target.active) req.destroy(cancelled('because the client closed'));
     this.target.agent.destroy();
   }

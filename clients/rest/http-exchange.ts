@@ -18,10 +18,26 @@ export interface Target {
   readonly active: Set<ClientRequest>;
 }
 
+/** The part of a request the REST client uses: node's ClientRequest and an HTTP/2 stream both fit. */
+export interface RequestLike {
+  write(chunk: string | Uint8Array): boolean;
+  end(chunk?: string): void;
+  destroy(error?: Error): void;
+  readonly destroyed: boolean;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/** The part of a response the REST client uses: status, completion, the body as an async iterable. */
+export interface ResponseLike extends AsyncIterable<Buffer | Uint8Array | string> {
+  readonly statusCode?: number | undefined;
+  readonly complete: boolean;
+}
+
 /** One request in flight: the request to write a body to, and its response once headers arrive. */
 export interface Exchange {
-  readonly req: ClientRequest;
-  readonly response: Promise<IncomingMessage>;
+  readonly req: RequestLike;
+  readonly response: Promise<ResponseLike>;
 }
 
 /**
@@ -57,7 +73,7 @@ export function startExchange(
     target.active.delete(req);
     signal?.removeEventListener('abort', onAbort);
   });
-  const response = new Promise<IncomingMessage>((resolve, reject) => {
+  const response = new Promise<ResponseLike>((resolve, reject) => {
     req.once('response', (res) => {
       onFirstByte?.(process.hrtime.bigint());
       resolve(res);
@@ -67,14 +83,15 @@ export function startExchange(
   });
   // The caller may stop awaiting (e.g. while it still writes); a late rejection is never unhandled.
   response.catch(() => {});
-  return { req, response };
+  return { req: req as RequestLike, response };
 }
 
 /** The whole response body as text. */
-export async function readText(res: IncomingMessage, signal?: AbortSignal): Promise<string> {
+export async function readText(res: ResponseLike, signal?: AbortSignal): Promise<string> {
   const parts: Buffer[] = [];
   try {
-    for await (const chunk of res) parts.push(chunk as Buffer);
+    for await (const chunk of res)
+      parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
   } catch (error) {
     throw asClientError(error, signal);
   }
@@ -82,7 +99,7 @@ export async function readText(res: IncomingMessage, signal?: AbortSignal): Prom
 }
 
 /** Resolves when `req` can take more body, or when writing no longer matters (response or close). */
-export function writable(req: ClientRequest, response: Promise<unknown>): Promise<void> {
+export function writable(req: RequestLike, response: Promise<unknown>): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       req.off('drain', done);
