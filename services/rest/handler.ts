@@ -5,7 +5,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../types.js';
 import { ndjsonMessages, readCappedText, requireMediaType } from './body.js';
 import { errorResponse, HttpError } from './errors.js';
 import { messageFromJsonText, messageFromUrl } from './request-message.js';
-import { jsonResponse, ndjsonResponse } from './responses.js';
+import { cacheableJsonResponse, jsonResponse, ndjsonResponse } from './responses.js';
 import { type CompiledRoute, compileRoutes, matchRoute } from './routes.js';
 
 /** The fetch-API shape: testable without a socket, and servable by any HTTP stack through a bridge. */
@@ -87,7 +87,10 @@ async function serve(
         const text = await readCappedText(request, maxBodyBytes);
         input = messageFromJsonText(method.input, text, 'body', fromUrl);
       }
-      return jsonResponse(method.output, (await call(input, ctx)) as Message, route.successStatus);
+      const result = (await call(input, ctx)) as Message;
+      if (route.verb === 'GET')
+        return cacheableJsonResponse(method.output, result, request.headers.get('if-none-match'));
+      return jsonResponse(method.output, result, route.successStatus);
     }
     case 'server_streaming': {
       const events = call(fromUrl, ctx) as AsyncGenerator<Message>;

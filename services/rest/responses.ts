@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type DescMessage, type MessageShape, toJson } from '@bufbuild/protobuf';
 import { REST_MEDIA } from '../../schemas/rest-binding.js';
 import { CoreError } from '../core/index.js';
@@ -19,6 +20,34 @@ export function jsonResponse<Desc extends DescMessage>(
     status,
     headers: { 'content-type': REST_MEDIA.json, 'content-length': String(bytes.byteLength) },
   });
+}
+
+/**
+ * A cacheable GET answer: a strong ETag over the exact body bytes, and
+ * `no-cache` so caches revalidate. When the request's If-None-Match already
+ * names that ETag, 304 with no body — the bytes a conditional GET saves are
+ * what the bench can then show on the wire.
+ */
+export function cacheableJsonResponse<Desc extends DescMessage>(
+  schema: Desc,
+  message: MessageShape<Desc>,
+  ifNoneMatch: string | null,
+): Response {
+  const bytes = encoder.encode(JSON.stringify(toJson(schema, message, JSON_OPTIONS)));
+  const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
+  const headers = { etag, 'cache-control': 'no-cache' };
+  if (ifNoneMatch?.split(',').some((tag) => matches(tag.trim(), etag))) {
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(bytes, {
+    status: 200,
+    headers: { ...headers, 'content-type': REST_MEDIA.json, 'content-length': String(bytes.byteLength) },
+  });
+}
+
+/** If-None-Match uses weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored, `*` matches any. */
+function matches(tag: string, etag: string): boolean {
+  return tag === '*' || tag.replace(/^W\//, '') === etag;
 }
 
 /**
