@@ -35,13 +35,15 @@ import {
 const PRECONNECT_PATH = '/v1/posts';
 
 /**
- * The REST/JSON client: node:http (https for h1s) with a keep-alive agent of
- * exactly `connections` sockets — plain sockets whose count and reuse the
- * bench can reason about, which fetch/undici's pooling would hide. URLs and
- * bodies come from the same binding table the server routes with.
+ * The REST/JSON client. HTTP/1.1 (h1, h1s): node:http(s) with a keep-alive
+ * agent of exactly `connections` sockets — plain sockets whose count and
+ * reuse the bench can reason about, which fetch/undici's pooling would hide.
+ * HTTP/2 (h2, h2c): `connections` node:http2 sessions, calls multiplexed as
+ * streams. URLs and bodies come from the same binding table the server
+ * routes with.
  *
- * `bidiStream` is left undefined: an HTTP/1.1 request/response exchange has
- * no full-duplex message stream (the registry lists it as unsupported).
+ * `bidiStream` is left undefined: a REST request/response exchange has no
+ * full-duplex message stream (the registry lists it as unsupported).
  */
 export const createClient: CreateClient = (options) => new RestClient(options);
 
