@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { runMain } from '../../lib/cli.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
@@ -34,6 +35,8 @@ runMain('bench:protocols', async () => {
   const plans = planMatrix({ ...config, transportChoice: config.profile.transports });
   const runnable = plans.filter((p) => p.kind === 'run');
   const abort = new AbortController();
+  // Every cell and every serialization task listens for Ctrl-C on this one signal.
+  setMaxListeners(256, abort.signal);
   const onSigint = (): void => {
     progress('bench: interrupted — finishing the current cell and writing partial results');
     abort.abort();
