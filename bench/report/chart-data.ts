@@ -25,6 +25,28 @@ export interface ChartScenario {
   readonly cells: readonly ChartCell[];
 }
 
+/** One saturation curve: [offered req/s, p50 ms, p99 ms] per step. */
+export interface SaturationCurve {
+  readonly label: string;
+  readonly points: readonly (readonly [number, number, number])[];
+  readonly kneeRps: number | null;
+}
+
+/** Latency against offered load for every cell that ran the saturation sweep. */
+export function saturationCurves(results: Results): SaturationCurve[] {
+  return results.cells.flatMap((c) =>
+    c.state === 'completed' && c.saturation
+      ? [
+          {
+            label: `${c.protocol}/${c.transport} · ${c.network}`,
+            points: c.saturation.steps.map((s) => [s.offeredRps, s.p50Ms, s.p99Ms] as const),
+            kneeRps: c.saturation.kneeRps,
+          },
+        ]
+      : [],
+  );
+}
+
 /**
  * Reduces results.json to what the charts draw. The CDF comes from each
  * cell's encoded HDR histogram, so the report can be regenerated from

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Results } from '../results/schema.js';
-import { chartData } from './chart-data.js';
+import { chartData, saturationCurves } from './chart-data.js';
 import { insights } from './insights.js';
 import { renderMarkdownTables } from './markdown.js';
 
@@ -52,6 +52,7 @@ ${environment.cpus} × ${escapeHtml(environment.cpuModel)}, TCP congestion contr
 ${tables}
 <script>${chartJsSource()}</script>
 <script type="application/json" id="wb-data">${scriptJson(data)}</script>
+<script type="application/json" id="wb-saturation">${scriptJson(saturationCurves(results))}</script>
 <script>${BROWSER_SCRIPT}</script>
 </body></html>
 `;
@@ -92,6 +93,17 @@ const BROWSER_SCRIPT = `
       options: { plugins: { title: { display: true, text: 'Bytes per operation: body vs headers/framing (wire − body)' } },
         scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'bytes' } } } } });
   });
+  const curves = JSON.parse(document.getElementById('wb-saturation').textContent);
+  if (curves.length > 0) {
+    const section = document.createElement('section');
+    section.innerHTML = '<h2>Saturation: latency against offered load</h2><div class="chart"><canvas data-chart="saturation" id="c-saturation"></canvas></div>';
+    root.appendChild(section);
+    new Chart(document.getElementById('c-saturation'), { type: 'line', data: { datasets: curves.flatMap((c, i) => [
+      { label: c.label + ' p99', borderColor: color(i), backgroundColor: color(i), data: c.points.map(([x, , p99]) => ({ x, y: p99 })) },
+      { label: c.label + ' p50', borderColor: color(i), borderDash: [4, 4], backgroundColor: color(i), data: c.points.map(([x, p50]) => ({ x, y: p50 })) },
+    ]) }, options: { parsing: false, plugins: { title: { display: true, text: 'Corrected latency per offered-load step (knee in report.md)' } },
+      scales: { x: { type: 'linear', title: { display: true, text: 'offered req/s' } }, y: { type: 'logarithmic', title: { display: true, text: 'ms' } } } } });
+  }
   document.body.dataset.chartsReady = String(document.querySelectorAll('canvas').length);
 })();
 `;
