@@ -110,6 +110,10 @@ runMain('bench:protocols', async () => {
     process.off('SIGINT', onSigint);
   }
 
+  // Results in plan order (scenario, network, protocol, transport), whatever order they ran in.
+  const order = new Map(plans.map((p, i) => [cellKey(p.kind === 'run' ? keyOf(p) : p), i]));
+  cells.sort((a, b) => (order.get(cellKey(a)) ?? 0) - (order.get(cellKey(b)) ?? 0));
+
   // 3. What the wire formats cost by themselves, independent of any transport.
   const serialization = abort.signal.aborted
     ? []
@@ -188,4 +192,14 @@ function loadOf(config: ReturnType<typeof parseBenchFlags>) {
 function summary(cell: Cell): string {
   if (cell.state !== 'completed') return `${cell.state}: ${cell.reason}`;
   return `${cell.throughputRps.toFixed(0)} req/s, p50 ${cell.latencyMs.p50.toFixed(3)} ms, p99 ${cell.latencyMs.p99.toFixed(3)} ms`;
+}
+
+function cellKey(c: {
+  scenario: string;
+  protocol: string;
+  transport: string;
+  network: string;
+  variant?: string;
+}): string {
+  return `${c.scenario}|${c.network}|${c.protocol}|${c.transport}|${c.variant ?? ''}`;
 }

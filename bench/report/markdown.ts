@@ -25,6 +25,13 @@ export function renderMarkdown(results: Results): string {
       'response byte. Wire: TCP payload per operation as the kernel counts it (tcp_info), so headers/framing = wire − body.',
     '',
   ];
+  const absent = [...new Set(results.cells.filter(isAbsent).map((c) => c.protocol))];
+  if (absent.length > 0) {
+    out.push(
+      `Not measured — no adapter in this version: ${absent.join(', ')} (every such cell is in results.json as skipped).`,
+      '',
+    );
+  }
   for (const table of renderMarkdownTables(results)) out.push(`## ${table.title}`, '', table.markdown, '');
   out.push(...saturationSection(results), ...serializationSection(results));
   const notes = insights(results);
@@ -36,6 +43,7 @@ export function renderMarkdown(results: Results): string {
 export function renderMarkdownTables(results: Results): { title: string; markdown: string }[] {
   const groups = new Map<string, Cell[]>();
   for (const cell of results.cells) {
+    if (isAbsent(cell)) continue;
     const key = `${cell.scenario} · ${cell.network}`;
     groups.set(key, [...(groups.get(key) ?? []), cell]);
   }
@@ -112,4 +120,9 @@ function serializationSection(results: Results): string[] {
     ),
     '',
   ];
+}
+
+/** A protocol with no adapter at all: listed once at the top instead of in every table. */
+function isAbsent(c: Cell): boolean {
+  return c.state === 'skipped' && c.transport === '-' && c.reason.endsWith('no adapter in this version');
 }
