@@ -200,3 +200,63 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
 test.after.always('nothing is left behind', async () => {
   if (!blocked) await linkDown();
 });
+
+/**
+ * What a user reads off an emulated link, through the whole bench: warm TTFB
+ * ≈ 1 RTT; cold TTFB ≈ 2 RTT for HTTP/1.1 cleartext (TCP + request) and
+ * ≈ 3 RTT for HTTP/2 over TLS 1.3 (TCP + TLS + request), each within 15% of
+ * the link's measured RTT.
+ */
+serial(
+  'bench on a 25 ms-each-way link: warm TTFB ≈ 1 RTT, cold ≈ 2 RTT (h1) and ≈ 3 RTT (h2 over TLS 1.3)',
+  async (t) => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCli } = await import('../cli/helpers.js');
+    const out = await mkdtemp(join(tmpdir(), 'wb-ttfb-'));
+    try {
+      const { code, stderr } = await runCli(
+        'bench/protocols/main.ts',
+        [
+          '--networks',
+          'delay=25ms',
+          '--protocols',
+          'rest',
+          '--transports',
+          'h1,h2',
+          '--scenarios',
+          'get-small',
+          '--duration',
+          '1',
+          '--out',
+          out,
+        ],
+        180_000,
+      );
+      t.is(code, 0, stderr);
+      const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
+        networks: { name: string; measured: { rttMs: number | null } }[];
+        cells: { transport: string; state: string; ttfbMs?: { p50: number }; ttfbColdMs?: { p50: number } }[];
+      };
+      const rtt = results.networks.find((n) => n.name === 'delay=25ms')?.measured.rttMs ?? Number.NaN;
+      t.true(rtt > 45 && rtt < 56, `link RTT ${rtt} ms`);
+      const near = (value: number | undefined, rtts: number): boolean =>
+        value !== undefined && Math.abs(value - rtts * rtt) <= 0.15 * rtts * rtt;
+      for (const [transport, coldRtts] of [
+        ['h1', 2],
+        ['h2', 3],
+      ] as const) {
+        const cell = results.cells.find((c) => c.transport === transport);
+        t.is(cell?.state, 'completed', transport);
+        t.log(
+          `${transport}: warm ${cell?.ttfbMs?.p50.toFixed(1)} ms, cold ${cell?.ttfbColdMs?.p50.toFixed(1)} ms, RTT ${rtt} ms`,
+        );
+        t.true(near(cell?.ttfbMs?.p50, 1), `${transport} warm TTFB ≈ 1 RTT`);
+        t.true(near(cell?.ttfbColdMs?.p50, coldRtts), `${transport} cold TTFB ≈ ${coldRtts} RTT`);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  },
+);
