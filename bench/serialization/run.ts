@@ -1,122 +1,110 @@
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { equals } from '@bufbuild/protobuf';
-import { Bench, type Task } from 'tinybench';
 import type { SerializationRecord } from '../results/schema.js';
-import { FORMATS, type FormatName } from './formats.js';
-import { sampleMessages } from './messages.js';
-
-/** Compression settings, stated with every figure: gzip's default, brotli as servers use it on the fly and at its maximum. */
-export const COMPRESSION = { gzipLevel: 6, brotliQuality: 4, brotliMaxQuality: 11 } as const;
+import { type Codec, FORMATS, type FormatName } from './formats.js';
+import { type MessageName, type SampleMessage, sampleMessages } from './messages.js';
+import { COMPRESSION, measureSizes } from './sizes.js';
+import { type TimingStats, timeCodec } from './timing.js';
 
 export interface SerializationOptions {
   readonly seed: number;
-  /** Time budget per task (encode or decode of one message in one format), ms. */
+  /** Minimum measuring time per task (the encode, or the decode, of one message in one format), ms. */
   readonly timeMs: number;
-  /** Minimum iterations per task (tinybench's default is 64; large messages take tens of ms each). */
+  /** Minimum iterations per task (default 64, tinybench's); large messages take tens of ms each. */
   readonly minIterations?: number;
-  readonly messages?: readonly string[];
+  /** Default: all of them. */
+  readonly messages?: readonly MessageName[];
+  /** Default: all of them. */
   readonly formats?: readonly FormatName[];
-  /** Also compress at brotli's maximum quality (seconds per megabyte: off inside bench:protocols). */
+  /** Also compress at brotli's maximum quality (seconds per megabyte; off unless asked). */
   readonly brotliMax?: boolean;
+  /** Stops between and inside tasks; the records finished so far are returned. */
   readonly signal?: AbortSignal;
+  /** Called before each (message, format) is timed, e.g. for a progress line. */
+  readonly onProgress?: (done: number, total: number, label: string) => void;
 }
 
-/** A contract record plus how it was measured. */
+/** A contract record (results.json `serialization`) plus how it was measured. */
 export interface SerializationResult extends SerializationRecord {
-  /** Brotli at its maximum quality; null when not computed (it costs seconds per megabyte). */
-  readonly brotliMaxBytes: number | null;
+  readonly message: MessageName;
+  readonly format: FormatName;
   readonly gzipLevel: number;
   readonly brotliQuality: number;
+  /** Size at brotli quality {@link brotliMaxQuality}; null when not computed. */
+  readonly brotliMaxBytes: number | null;
+  readonly brotliMaxQuality: number;
+  /** `encodeNs` is `encode.meanNs`; here with p50, p99, rme and sample count. */
   readonly encode: TimingStats;
   readonly decode: TimingStats;
 }
 
-export interface TimingStats {
-  readonly meanNs: number;
-  readonly p50Ns: number;
-  readonly p99Ns: number;
-  /** Relative margin of error of the mean, in percent (tinybench, 95% confidence). */
-  readonly rmePct: number;
-  readonly samples: number;
+interface Cell {
+  readonly sample: SampleMessage;
+  readonly format: FormatName;
+  readonly codec: Codec;
+  readonly encoded: Uint8Array;
 }
 
 /**
- * Encode/decode cost and sizes of the domain messages in each wire format.
- * Every round trip is verified (decode(encode(m)) equals m) before timing:
- * a format that loses data gets an error, not a number. Timing by tinybench
- * with warm-up; sizes raw, gzip and brotli.
+ * Sizes and encode/decode cost of the sample messages in each wire format,
+ * with no transport involved. Three steps: every round trip is checked first
+ * (a format that loses data is a bug, not a result), then every payload is
+ * sized, then each cell is timed on its own with tinybench.
  */
 export async function runSerializationBench(options: SerializationOptions): Promise<SerializationResult[]> {
-  const messages = (await sampleMessages(options.seed)).filter(
+  const samples = (await sampleMessages(options.seed)).filter(
     (m) => !options.messages || options.messages.includes(m.name),
   );
   const formats = FORMATS.filter((f) => !options.formats || options.formats.includes(f.name));
-  const out: SerializationResult[] = [];
-  for (const sample of messages) {
+
+  // 1. Round trips: decode(encode(m)) must equal m in every cell before anything is measured.
+  const cells: Cell[] = [];
+  for (const sample of samples) {
     for (const format of formats) {
-      // 1. Round trip first: a lossy format is a bug, not a result.
-      const encoded = format.encode(sample.schema, sample.message);
-      const decoded = format.decode(sample.schema, encoded);
-      if (!equals(sample.schema, decoded, sample.message)) {
+      const codec = format.codec(sample);
+      const encoded = codec.encode(sample.message);
+      if (!equals(sample.schema, codec.decode(encoded), sample.message)) {
         throw new Error(
-          `${format.name}/${sample.name}: expected decode(encode(m)) to equal m, got a different message`,
+          `${sample.name}/${format.name}: expected decode(encode(m)) to equal m, got a different ${sample.schema.name}`,
         );
       }
-      const bytes = typeof encoded === 'string' ? Buffer.from(encoded) : Buffer.from(encoded);
-      // 2. Time encode and decode.
-      const bench = new Bench({
-        time: options.timeMs,
-        warmupTime: Math.min(100, options.timeMs),
-        warmupIterations: Math.min(16, options.minIterations ?? 16),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      bench.add('encode', () => {
-        format.encode(sample.schema, sample.message);
-      });
-      bench.add('decode', () => {
-        format.decode(sample.schema, encoded);
-      });
-      await bench.run();
-      const [encodeTask, decodeTask] = bench.tasks;
-      out.push({
-        message: sample.name,
-        format: format.name,
-        bytes: bytes.byteLength,
-        gzipBytes: gzipSync(bytes, { level: COMPRESSION.gzipLevel }).byteLength,
-        brotliBytes: brotli(bytes, COMPRESSION.brotliQuality),
-        brotliMaxBytes: options.brotliMax ? brotli(bytes, COMPRESSION.brotliMaxQuality) : null,
-        gzipLevel: COMPRESSION.gzipLevel,
-        brotliQuality: COMPRESSION.brotliQuality,
-        encodeNs: stats(encodeTask, `${format.name}/${sample.name} encode`).meanNs,
-        decodeNs: stats(decodeTask, `${format.name}/${sample.name} decode`).meanNs,
-        encode: stats(encodeTask, `${format.name}/${sample.name} encode`),
-        decode: stats(decodeTask, `${format.name}/${sample.name} decode`),
-      });
+      cells.push({ sample, format: format.name, codec, encoded });
     }
   }
-  return out;
-}
 
-function brotli(bytes: Buffer, quality: number): number {
-  return brotliCompressSync(bytes, {
-    params: {
-      [constants.BROTLI_PARAM_QUALITY]: quality,
-      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength,
-    },
-  }).byteLength;
-}
+  // 2. Sizes, all at once on the thread pool (nothing is being timed yet).
+  const sizes = await Promise.all(cells.map((c) => measureSizes(c.encoded, options.brotliMax ?? false)));
 
-function stats(task: Task | undefined, label: string): TimingStats {
-  const result = task?.result;
-  if (!result || (result.state !== 'completed' && result.state !== 'aborted-with-statistics')) {
-    throw new Error(`${label}: expected completed timings, got ${result?.state ?? 'no task'}`);
+  // 3. Timing, one cell after another.
+  const out: SerializationResult[] = [];
+  for (const [i, cell] of cells.entries()) {
+    const size = sizes[i];
+    if (!size || options.signal?.aborted) break;
+    const { sample, codec, encoded } = cell;
+    const label = `${sample.name}/${cell.format}`;
+    options.onProgress?.(i, cells.length, label);
+    const timing = await timeCodec(
+      label,
+      () => codec.encode(sample.message),
+      () => codec.decode(encoded),
+      {
+        timeMs: options.timeMs,
+        minIterations: options.minIterations ?? 64,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+    if (timing.state === 'aborted') break;
+    out.push({
+      message: sample.name,
+      format: cell.format,
+      ...size,
+      gzipLevel: COMPRESSION.gzipLevel,
+      brotliQuality: COMPRESSION.brotliQuality,
+      brotliMaxQuality: COMPRESSION.brotliMaxQuality,
+      encodeNs: timing.encode.meanNs,
+      decodeNs: timing.decode.meanNs,
+      encode: timing.encode,
+      decode: timing.decode,
+    });
   }
-  const latency = result.latency;
-  return {
-    meanNs: latency.mean * 1e6,
-    p50Ns: latency.p50 * 1e6,
-    p99Ns: latency.p99 * 1e6,
-    rmePct: latency.rme,
-    samples: latency.samplesCount,
-  };
+  return out;
 }
