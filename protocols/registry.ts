@@ -1,9 +1,13 @@
+import { createClient as createConnectClient } from '../clients/connect/index.js';
 import { createClient as createGraphqlClient } from '../clients/graphql/index.js';
 import { createClient as createGrpcClient } from '../clients/grpc/index.js';
+import { createClient as createGrpcWebClient } from '../clients/grpc-web/index.js';
 import { createClient as createRestClient } from '../clients/rest/index.js';
 import type { ClientOptions, CreateClient } from '../clients/types.js';
+import { startConnect } from '../services/connect/index.js';
 import { startGraphql } from '../services/graphql/index.js';
 import { start as startGrpc } from '../services/grpc/index.js';
+import { startGrpcWeb } from '../services/grpc-web/index.js';
 import { start as startRest } from '../services/rest/index.js';
 import type { StartServer } from '../services/types.js';
 import type { EncodingId, MethodKind, ProtocolId, TransportId } from './types.js';
@@ -44,6 +48,13 @@ export interface ProtocolEntry {
   readonly start: StartServer;
   readonly createClient: CreateClient;
 }
+
+/** connect-es answers bidi over HTTP/1.1 with 505: a full-duplex stream needs HTTP/2. */
+const HTTP1_NO_BIDI: readonly Unsupported[] = (['h1', 'h1s'] as const).map((transport) => ({
+  transport,
+  methodKind: 'bidi_streaming' as const,
+  reason: 'bidi streaming needs HTTP/2 full duplex (connect-es answers 505 on HTTP/1.1)',
+}));
 
 export const REGISTRY: readonly ProtocolEntry[] = [
   {
@@ -92,6 +103,26 @@ export const REGISTRY: readonly ProtocolEntry[] = [
     ],
     start: startGrpc,
     createClient: createGrpcClient,
+  },
+  {
+    id: 'grpc-web',
+    summary: 'gRPC-Web (connect-es): gRPC framing with the status in a body trailer frame, for browsers',
+    transports: ['h1', 'h1s', 'h2c', 'h2'],
+    methodKinds: ['unary', 'server_streaming', 'client_streaming', 'bidi_streaming'],
+    encodings: ['proto', 'json'],
+    unsupported: [...HTTP1_NO_BIDI, { transport: 'h3', reason: 'no HTTP/3 server for connect-es yet' }],
+    start: startGrpcWeb,
+    createClient: createGrpcWebClient,
+  },
+  {
+    id: 'connect',
+    summary: 'Connect protocol (connect-es), JSON or binary protobuf',
+    transports: ['h1', 'h1s', 'h2c', 'h2'],
+    methodKinds: ['unary', 'server_streaming', 'client_streaming', 'bidi_streaming'],
+    encodings: ['json', 'proto'],
+    unsupported: [...HTTP1_NO_BIDI, { transport: 'h3', reason: 'no HTTP/3 server for connect-es yet' }],
+    start: startConnect,
+    createClient: createConnectClient,
   },
 ];
 
