@@ -60,7 +60,7 @@ export const REGISTRY: readonly ProtocolEntry[] = [
   {
     id: 'rest',
     summary: 'REST/JSON resources (protobuf JSON bodies, NDJSON streams) — schemas/rest-binding.ts',
-    transports: ['h1', 'h1s', 'h2c', 'h2'],
+    transports: ['h1', 'h1s', 'h2c', 'h2', 'h3'],
     methodKinds: ['unary', 'server_streaming', 'client_streaming'],
     encodings: ['json'],
     unsupported: [

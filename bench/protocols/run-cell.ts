@@ -116,7 +116,9 @@ export async function runCell(
       requestWire = wire.bytesSent / completedOps;
       responseWire = wire.bytesReceived / completedOps;
     } else {
-      notes.push('wire bytes unavailable: `ss` (iproute2) with tcp_info byte counters is needed');
+      notes.push(
+        'wire bytes unavailable: the kernel TCP counters read with `ss` (iproute2) do not cover this transport or are missing here',
+      );
     }
     const saturation = plan.scenario.saturation
       ? await runSaturation(op, {

@@ -30,14 +30,12 @@ export function nodeListener(handler: FetchHandler, origin: () => string) {
 }
 
 async function serveOne(handler: FetchHandler, origin: () => string, req: NodeRequest, res: NodeResponse) {
-  // 1. The client going away (before the response finished) aborts the handler's signal.
+  // 1. The client going away before the whole response was handed to node aborts the handler's
+  //    signal. `writableEnded` (end() called), not 'finish': http2's compatibility response emits
+  //    'finish' even when the client reset the stream (RST_STREAM) mid-body.
   const abort = new AbortController();
-  let finished = false;
-  res.once('finish', () => {
-    finished = true;
-  });
   res.once('close', () => {
-    if (!finished) abort.abort();
+    if (!res.writableEnded) abort.abort();
   });
   // 2. Node request → fetch Request, the body streamed with backpressure.
   const body = hasBody(req) ? bodyStream(req) : undefined;

@@ -1,177 +1,59 @@
-import http from 'node:http';
-import http2 from 'node:http2';
-import https from 'node:https';
-import type { Socket } from 'node:net';
+import { serveFetchOverHttp3 } from '../../lib/http3/index.js';
 import type { TransportId } from '../../protocols/types.js';
 import type { FeedCore } from '../core/index.js';
-import type { ServerHandle, StartOptions, StartServer, TlsMaterial } from '../types.js';
-import { createRestHandler } from './handler.js';
-import { type NodeRequest, type NodeResponse, nodeListener } from './node-bridge.js';
+import type { ServerHandle, StartOptions, StartServer } from '../types.js';
+import { createRestHandler, type FetchHandler } from './handler.js';
+import { NODE_TRANSPORTS, type Served, serveNode, tlsOptions } from './node-server.js';
 
-/** How long `close()` lets in-flight requests finish before cutting connections. */
-const SHUTDOWN_GRACE_MS = 5000;
-/** Idle keep-alive connections live this long, longer than any pause in a benchmark run. */
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-
-type Listener = (req: NodeRequest, res: NodeResponse) => void;
-type NodeServer = http.Server | https.Server | http2.Http2Server | http2.Http2SecureServer;
-
-interface TransportSpec {
-  readonly scheme: 'http' | 'https';
-  create(listener: Listener, tls: TlsMaterial | undefined): NodeServer;
-}
+type Serve = (handler: FetchHandler, options: StartOptions) => Promise<Served>;
 
 /**
- * One entry per HTTP transport, so adding one is a line here. All share the
- * same fetch handler through the node bridge (http2 via its compatibility
- * API); h2 refuses HTTP/1.1 fallback so a run labelled h2 really is h2.
+ * One entry per HTTP transport, so adding one is a line here; every entry
+ * serves the same fetch handler. TCP transports go through node's stacks;
+ * h3 through lib/http3 (QUIC on UDP; its URL is `https://host:port`).
  */
-const TRANSPORTS: Partial<Record<TransportId, TransportSpec>> = {
-  h1: { scheme: 'http', create: (listener) => http.createServer(listener) },
-  h1s: {
-    scheme: 'https',
-    create: (listener, tls) => https.createServer(tlsOptions('h1s', tls), listener),
+const TRANSPORTS: Readonly<Record<TransportId, Serve>> = {
+  h1: (handler, options) => serveNode(NODE_TRANSPORTS.h1, handler, options),
+  h1s: (handler, options) => serveNode(NODE_TRANSPORTS.h1s, handler, options),
+  h2: (handler, options) => serveNode(NODE_TRANSPORTS.h2, handler, options),
+  h2c: (handler, options) => serveNode(NODE_TRANSPORTS.h2c, handler, options),
+  h3: async (handler, options) => {
+    const { cert, key } = tlsOptions('h3', options.tls);
+    return serveFetchOverHttp3(handler, {
+      host: options.host,
+      port: options.port,
+      certPem: cert,
+      keyPem: key,
+    });
   },
-  h2: {
-    scheme: 'https',
-    create: (listener, tls) =>
-      http2.createSecureServer({ ...tlsOptions('h2', tls), allowHTTP1: false }, listener),
-  },
-  h2c: { scheme: 'http', create: (listener) => http2.createServer(listener) },
 };
 
-/** A REST server handle that also counts what it accepted, so tests and the bench can check keep-alive reuse. */
+/** A REST server handle that also counts what it accepted, so tests and the bench can check connection reuse. */
 export interface RestServerHandle extends ServerHandle {
-  /** TCP connections accepted and requests received since start. */
+  /** Connections accepted (TCP, or QUIC for h3) and requests received since start. */
   stats(): { readonly connections: number; readonly requests: number };
 }
 
 /**
  * Starts the REST adapter: the fetch handler from `createRestHandler`,
- * served on node's http/https/http2 according to `options.transport`.
+ * served on the transport `options.transport` names.
  */
 export async function startRest(core: FeedCore, options: StartOptions): Promise<RestServerHandle> {
-  const spec = TRANSPORTS[options.transport];
-  if (!spec) {
+  const serve = (TRANSPORTS as Partial<Record<string, Serve>>)[options.transport];
+  if (!serve) {
     const known = Object.keys(TRANSPORTS).join(', ');
     throw new Error(`rest: expected transport ${known}, got ${options.transport}`);
   }
   const handler = createRestHandler(core, { maxBodyBytes: options.maxBodyBytes });
-  let origin = '';
-  const bridge = nodeListener(handler, () => origin);
-  const inflight = new InFlight();
-  const server = spec.create((req, res) => {
-    inflight.track(res);
-    bridge(req, res);
-  }, options.tls);
-  if ('keepAliveTimeout' in server) server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  const sockets = trackSockets(server);
-  const port = await listen(server, options.host, options.port);
-  origin = `${spec.scheme}://${hostPort(options.host, port)}`;
-  let closing: Promise<void> | undefined;
+  const served = await serve(handler, options);
   return {
     protocol: 'rest',
     transport: options.transport,
-    url: origin,
-    stats: () => ({ connections: sockets.accepted, requests: inflight.started }),
-    close: () => {
-      closing ??= shutdown(server, sockets, inflight);
-      return closing;
-    },
+    url: served.url,
+    stats: () => served.stats(),
+    close: () => served.close(),
   };
 }
 
 /** Every protocol's `index.ts` exports `start`; this is REST's. */
 export const start: StartServer = startRest;
-
-function tlsOptions(transport: TransportId, tls: TlsMaterial | undefined): { cert: string; key: string } {
-  if (!tls) throw new Error(`rest: transport ${transport} needs options.tls (certificate and key), got none`);
-  return { cert: tls.certPem, key: tls.keyPem };
-}
-
-/** Counts requests whose response has not closed yet, and wakes `close()` when none are left. */
-class InFlight {
-  started = 0;
-  private active = 0;
-  private onIdle: (() => void) | undefined;
-
-  track(res: NodeResponse): void {
-    this.started++;
-    this.active++;
-    res.once('close', () => {
-      this.active--;
-      if (this.active === 0) this.onIdle?.();
-    });
-  }
-
-  /** Resolves when nothing is in flight, or after `ms` — whichever comes first. */
-  idle(ms: number): Promise<void> {
-    if (this.active === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.onIdle = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.onIdle = done;
-    });
-  }
-}
-
-interface Tracked {
-  /** Sockets to cut at shutdown. */
-  readonly open: Set<Socket>;
-  /** HTTP/2 sessions, to send GOAWAY at shutdown. */
-  readonly sessions: Set<http2.Http2Session>;
-  /** A running count, to report keep-alive reuse. */
-  accepted: number;
-}
-
-/** Tracks what `close()` must end, and turns Nagle off on every connection (small NDJSON writes). */
-function trackSockets(server: NodeServer): Tracked {
-  const tracked: Tracked = { open: new Set(), sessions: new Set(), accepted: 0 };
-  server.on('connection', (socket: Socket) => {
-    tracked.accepted++;
-    socket.setNoDelay(true);
-    tracked.open.add(socket);
-    socket.once('close', () => tracked.open.delete(socket));
-  });
-  // Only http2 servers emit 'session'.
-  server.on('session', (session: http2.Http2Session) => {
-    tracked.sessions.add(session);
-    session.once('close', () => tracked.sessions.delete(session));
-  });
-  return tracked;
-}
-
-function listen(server: NodeServer, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
-}
-
-/**
- * Stop accepting and close idle connections (HTTP/2 sessions get GOAWAY),
- * let in-flight requests finish within the grace period, then cut every
- * remaining socket — so `close()` always settles and leaves no handle open.
- */
-async function shutdown(server: NodeServer, tracked: Tracked, inflight: InFlight): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  if (server instanceof http.Server) server.closeIdleConnections();
-  for (const session of tracked.sessions) session.close();
-  await inflight.idle(SHUTDOWN_GRACE_MS);
-  if (server instanceof http.Server) server.closeAllConnections();
-  for (const socket of tracked.open) socket.destroy();
-  await closed;
-}
-
-/** IPv6 literals need brackets in URLs. */
-function hostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
-}

@@ -1,0 +1,204 @@
+import type { IncomingHeaders, ServerHttp3Stream, StreamFlags } from '@currentspace/http3';
+
+/** The fetch-API shape every adapter in this project serves (REST, GraphQL, Connect). */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+/** Request body bytes buffered ahead of the handler before the stream is paused. */
+const BODY_HIGH_WATER_MARK = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+/** Connection-specific fields HTTP/3 forbids (RFC 9114 §4.2); a fetch handler may still set them. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+/**
+ * Serves one HTTP/3 request stream with a fetch handler.
+ *
+ * Why not the package's own `createFetchHandler`: it reads the request body
+ * in flowing mode with no backpressure and keeps buffering a body the
+ * handler stopped reading (a 413, a bad NDJSON line). Here the body is
+ * pull-based, the unread rest is discarded, and the handler's signal aborts
+ * when the client resets the stream — the same contract as the node:http
+ * bridge in services/rest/node-bridge.ts. Resolves when the whole response
+ * was handed to QUIC (or the stream died); never rejects.
+ */
+export async function serveStream(
+  handler: FetchHandler,
+  stream: ServerHttp3Stream,
+  headers: IncomingHeaders,
+  flags: StreamFlags,
+  origin: string,
+): Promise<void> {
+  // 1. Paused before anything can flow: if the request FIN arrived while the
+  //    readable side was never consumed, the package would resume it into the void.
+  stream.pause();
+  stream.on('error', () => {});
+  const abort = new AbortController();
+  let finished = false;
+  stream.once('finish', () => {
+    finished = true;
+  });
+  stream.once('aborted', () => abort.abort());
+  stream.once('close', () => {
+    if (!finished) abort.abort();
+  });
+  const method = first(headers[':method']) ?? 'GET';
+  const body = method !== 'GET' && method !== 'HEAD' && !flags.endStream ? bodyStream(stream) : undefined;
+  if (!body) stream.resume();
+  // 2. Request → handler; a throwing handler is a 500, a bad target a 400.
+  let response: Response;
+  try {
+    response = await handler(toRequest(headers, method, origin, abort.signal, body?.stream));
+  } catch (error) {
+    const status = error instanceof BadTarget ? 400 : 500;
+    response = new Response(error instanceof Error ? error.message : String(error), { status });
+  }
+  // 3. Response → stream, then drop whatever body the handler left unread.
+  try {
+    await send(response, stream, abort.signal);
+  } catch {
+    stream.destroy();
+  }
+  body?.discard();
+  // 4. Done once every byte (and FIN) was handed to QUIC, so a draining close() cannot cut it off.
+  await handedOver(stream);
+}
+
+/** Resolves at 'finish' (the native side took all data and FIN) or 'close' (reset, destroyed). */
+function handedOver(stream: ServerHttp3Stream): Promise<void> {
+  if (stream.writableFinished || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('finish', resolve);
+    stream.once('close', resolve);
+  });
+}
+
+class BadTarget extends Error {}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function toRequest(
+  headers: IncomingHeaders,
+  method: string,
+  origin: string,
+  signal: AbortSignal,
+  body: ReadableStream<Uint8Array> | undefined,
+): Request {
+  const path = first(headers[':path']) ?? '';
+  // Origin-form only: the URL's host is the server's, never the client's choice.
+  if (!path.startsWith('/') || path.startsWith('//')) {
+    throw new BadTarget(`request target: expected a path starting with /, got "${path}"`);
+  }
+  const fields = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(':')) continue;
+    if (Array.isArray(value)) for (const v of value) fields.append(name, v);
+    else fields.set(name, value);
+  }
+  const init: RequestInit & { duplex?: 'half' } = { method, headers: fields, signal };
+  if (body) {
+    init.body = body;
+    init.duplex = 'half';
+  }
+  return new Request(`${origin}${path}`, init);
+}
+
+/**
+ * The request body as a web stream: the node stream resumes only when the
+ * handler pulls and pauses when the queue is full, so QUIC flow control
+ * slows the sender. `discard()` detaches it and lets the rest drain away.
+ */
+function bodyStream(source: ServerHttp3Stream): { stream: ReadableStream<Uint8Array>; discard(): void } {
+  let settled = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const onData = (chunk: Buffer): void => {
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controller.desiredSize ?? 0) <= 0) source.pause();
+  };
+  const settle = (end: () => void): void => {
+    if (settled) return;
+    settled = true;
+    try {
+      end();
+    } catch {
+      // Already cancelled by the handler: nobody is listening.
+    }
+  };
+  const discard = (): void => {
+    source.off('data', onData);
+    settle(() => controller.error(new Error('request body discarded')));
+    source.resume();
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        // Attaching 'data' to a paused stream does not resume it: pull() does.
+        source.on('data', onData);
+        source.once('end', () => settle(() => controller.close()));
+        source.once('error', (error) => settle(() => controller.error(error)));
+        source.once('close', () =>
+          settle(() => controller.error(new Error('request aborted by the client'))),
+        );
+      },
+      pull() {
+        source.resume();
+      },
+      cancel() {
+        discard();
+      },
+    },
+    { highWaterMark: BODY_HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
+  );
+  return { stream, discard };
+}
+
+/**
+ * Writes a fetch Response: no body → HEADERS and FIN; a known length → one
+ * HEADERS+DATA+FIN call; a stream → chunk by chunk, waiting for `drain`, and
+ * cancelled when the client goes away (which stops its source).
+ */
+async function send(response: Response, stream: ServerHttp3Stream, gone: AbortSignal): Promise<void> {
+  if (gone.aborted) {
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
+  const headers: IncomingHeaders = { ':status': String(response.status) };
+  response.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name)) headers[name] = value;
+  });
+  // respondWithBody also ends the writable side ('finish', then 'close'); respond(…, endStream) would not.
+  if (!response.body) return stream.respondWithBody(headers, EMPTY);
+  if (response.headers.has('content-length')) {
+    return stream.respondWithBody(headers, Buffer.from(await response.arrayBuffer()));
+  }
+  stream.respond(headers);
+  const reader = response.body.getReader();
+  const stop = (): void => {
+    reader.cancel().catch(() => {});
+  };
+  gone.addEventListener('abort', stop, { once: true });
+  try {
+    while (!gone.aborted) {
+      const { done, value } = await reader.read();
+      if (done) return void stream.end();
+      if (!stream.write(value)) await drained(stream, gone);
+    }
+  } finally {
+    gone.removeEventListener('abort', stop);
+  }
+}
+
+function drained(stream: ServerHttp3Stream, gone: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      gone.removeEventListener('abort', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+    gone.addEventListener('abort', done, { once: true });
+  });
+}

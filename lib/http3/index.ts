@@ -1,0 +1,25 @@
+/**
+ * HTTP/3 for every protocol adapter, over @currentspace/http3 (loaded lazily):
+ * `serveFetchOverHttp3` serves a fetch handler; `connectHttp3` + `request`
+ * (or `http3Request` on a raw session) is a small client with first-byte
+ * callback, abort signal, streaming bodies both ways and UDP wire counters.
+ */
+
+export {
+  connectHttp3,
+  defaultServername,
+  type Http3Connection,
+  type Http3ConnectOptions,
+  type WireCounters,
+} from './connection.js';
+export type { FetchHandler } from './fetch-stream.js';
+export { H3_NO_ERROR, H3_REQUEST_CANCELLED, loadHttp3 } from './load.js';
+export { http3Unavailable } from './probe.js';
+export {
+  type Http3Body,
+  type Http3Call,
+  type Http3RequestInit,
+  type Http3Response,
+  http3Request,
+} from './request.js';
+export { type Http3FetchServer, type Http3ServeOptions, serveFetchOverHttp3 } from './serve-fetch.js';
