@@ -1,0 +1,128 @@
+import { create } from '@bufbuild/protobuf';
+import test from 'ava';
+import { type ChatMessage, ChatMessageSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
+import { CASES, caseName, post, range, seqs, serve, take, waitFor } from './helpers.js';
+
+/** The same suite against every realtime (protocol, transport, encoding). */
+const core = new FeedCore({ seed: 1, preset: DATASET_PRESETS.small });
+let topicNo = 0;
+const freshTopic = (): string => `conformance-${++topicNo}`;
+
+for (const c of CASES) {
+  const name = caseName(c);
+
+  test(`${name}: a subscriber receives exactly the published events, in order, once`, async (t) => {
+    const { server, client } = await serve(t, c, core);
+    const topic = freshTopic();
+    const subscriber = client();
+    const publisher = client();
+    await subscriber.connect();
+    const sub = subscriber.subscribe(topic);
+    await sub.ready;
+    const published = [];
+    for (let i = 1; i <= 50; i++) published.push(await publisher.publish(topic, post(i)));
+    t.deepEqual(seqs(published), range(1, 50), 'publish resolves with the seq the hub assigned');
+    const events = await take(sub, 50);
+    t.deepEqual(seqs(events), range(1, 50));
+    t.deepEqual(
+      events.map((e) => (e.payload.case === 'post' ? e.payload.value.id : '')),
+      range(1, 50).map((i) => `p${i}`),
+    );
+    t.true(events.every((e) => e.topic === topic && e.sentAt !== undefined));
+    sub.close();
+    await waitFor(() => core.topics.subscriberCount(topic) === 0, 'the hub subscription to end');
+    await subscriber.close();
+    await publisher.close();
+    await waitFor(() => server.connections() === 0, 'connections() to fall to 0');
+    await waitFor(() => (subscriber.connectionCount?.() ?? 0) === 0, 'the client to hold no connection');
+    t.pass();
+  });
+
+  test(`${name}: a broadcast reaches all 100 subscribers`, async (t) => {
+    const { server, client } = await serve(t, c, core);
+    const topic = freshTopic();
+    const clients = Array.from({ length: 100 }, () => client());
+    const subs = clients.map((cl) => cl.subscribe(topic));
+    await Promise.all(subs.map((s) => s.ready));
+    for (let i = 1; i <= 5; i++) core.topics.publish(topic, post(i));
+    const received = await Promise.all(subs.map((s) => take(s, 5)));
+    for (const events of received) t.deepEqual(seqs(events), range(1, 5));
+    await Promise.all(clients.map((cl) => cl.close()));
+    await waitFor(
+      () => server.connections() === 0 && core.topics.subscriberCount(topic) === 0,
+      'every resource freed',
+    );
+  });
+
+  test(`${name}: resume with afterSeq replays the history after it`, async (t) => {
+    const { client } = await serve(t, c, core);
+    const topic = freshTopic();
+    for (let i = 1; i <= 10; i++) core.topics.publish(topic, post(i));
+    const sub = client().subscribe(topic, { afterSeq: 4n });
+    await sub.ready;
+    core.topics.publish(topic, post(11));
+    t.deepEqual(seqs(await take(sub, 7)), range(5, 11));
+  });
+
+  test(`${name}: one subscription per topic and client`, async (t) => {
+    const { client } = await serve(t, c, core);
+    const cl = client();
+    const topic = freshTopic();
+    const first = cl.subscribe(topic);
+    t.throws(() => cl.subscribe(topic), { message: /expected one subscription per topic/ });
+    first.close();
+    const again = cl.subscribe(topic);
+    await again.ready;
+    core.topics.publish(topic, post(1));
+    t.deepEqual(seqs(await take(again, 1)), [1n]);
+  });
+
+  test(`${name}: close() while still connecting leaves nothing open`, async (t) => {
+    const { server, client } = await serve(t, c, core);
+    const topic = freshTopic();
+    const cl = client();
+    const sub = cl.subscribe(topic);
+    await cl.close();
+    await t.throwsAsync(sub.ready, { message: /closed before the server accepted it/ });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(
+      () => server.connections() === 0 && core.topics.subscriberCount(topic) === 0,
+      'nothing open',
+    );
+    t.is(cl.connectionCount?.() ?? 0, 0);
+    await t.throwsAsync(cl.publish(topic, post(1)), { message: /closed/ });
+  });
+
+  test(`${name}: a refused subscription fails with INVALID_ARGUMENT`, async (t) => {
+    const { client } = await serve(t, c, core);
+    const sub = client().subscribe('x'.repeat(300));
+    const error = await t.throwsAsync(sub.ready);
+    t.is((error as { code?: string }).code, 'INVALID_ARGUMENT');
+  });
+}
+
+for (const c of CASES.filter((x) => x.protocol === 'websocket')) {
+  test(`${caseName(c)}: chat echo round-trips in order, stamped by the server`, async (t) => {
+    const { client } = await serve(t, c, core);
+    const chat = client();
+    async function* messages(): AsyncGenerator<ChatMessage> {
+      for (let i = 1; i <= 20; i++)
+        yield create(ChatMessageSchema, { room: 'r', senderId: 'u1', seq: BigInt(i), text: `m${i}` });
+    }
+    const echoed: ChatMessage[] = [];
+    for await (const m of chat.echo?.(messages()) ?? []) echoed.push(m);
+    t.deepEqual(
+      echoed.map((m) => m.seq),
+      range(1, 20),
+    );
+    t.true(echoed.every((m) => m.room === 'r' && m.text === `m${m.seq}` && m.sentAt !== undefined));
+  });
+}
+
+for (const c of CASES.filter((x) => x.protocol !== 'websocket')) {
+  test(`${caseName(c)}: no echo (no client-to-server stream)`, async (t) => {
+    const { client } = await serve(t, c, core);
+    t.is(client().echo, undefined);
+  });
+}

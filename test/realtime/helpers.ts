@@ -1,0 +1,145 @@
+import { create } from '@bufbuild/protobuf';
+import type { ExecutionContext } from 'ava';
+import { createRealtimeClient as createLongPoll } from '../../clients/long-poll/index.js';
+import type {
+  CreateRealtimeClient,
+  RealtimeClient,
+  RealtimeClientOptions,
+  RealtimeSubscription,
+} from '../../clients/realtime/index.js';
+import { createRealtimeClient as createSse } from '../../clients/sse/index.js';
+import { createRealtimeClient as createWebSocket } from '../../clients/websocket/index.js';
+import { type GeneratedTls, generateTls } from '../../lib/tls.js';
+import { type EncodingId, isTlsTransport, type ProtocolId, type TransportId } from '../../protocols/types.js';
+import { type FeedEvent, PostSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import type { FeedCore } from '../../services/core/index.js';
+import { start as startLongPoll } from '../../services/long-poll/index.js';
+import type {
+  RealtimeLimits,
+  RealtimeServerHandle,
+  RealtimeStartOptions,
+} from '../../services/realtime/index.js';
+import { start as startSse } from '../../services/sse/index.js';
+import { start as startWebSocket } from '../../services/websocket/index.js';
+
+/** One (protocol, transport, encoding) the realtime suites run against. */
+export interface Case {
+  readonly protocol: ProtocolId;
+  readonly transport: TransportId;
+  readonly encoding: EncodingId;
+  readonly start: (core: FeedCore, options: RealtimeStartOptions) => Promise<RealtimeServerHandle>;
+  readonly createClient: CreateRealtimeClient;
+}
+
+const ws = { protocol: 'websocket', start: startWebSocket, createClient: createWebSocket } as const;
+const sse = { protocol: 'sse', start: startSse, createClient: createSse, encoding: 'json' } as const;
+const poll = {
+  protocol: 'long-poll',
+  start: startLongPoll,
+  createClient: createLongPoll,
+  encoding: 'json',
+} as const;
+
+/** The conformance matrix, as data. */
+export const CASES: readonly Case[] = [
+  { ...ws, transport: 'h1', encoding: 'json' },
+  { ...ws, transport: 'h1', encoding: 'proto' },
+  { ...ws, transport: 'h1s', encoding: 'proto' },
+  { ...sse, transport: 'h1' },
+  { ...sse, transport: 'h1s' },
+  { ...sse, transport: 'h2c' },
+  { ...sse, transport: 'h2' },
+  { ...poll, transport: 'h1' },
+  { ...poll, transport: 'h1s' },
+  { ...poll, transport: 'h2' },
+  { ...poll, transport: 'h2c' },
+] as Case[];
+
+export const caseName = (c: Case): string => `${c.protocol}/${c.transport}/${c.encoding}`;
+
+let tls: Promise<GeneratedTls> | undefined;
+
+/** A running server for `c` plus a client factory; everything is closed at teardown, clients first. */
+export async function serve(
+  t: ExecutionContext,
+  c: Case,
+  core: FeedCore,
+  limits: Partial<RealtimeLimits> = {},
+): Promise<{
+  server: RealtimeServerHandle;
+  client(options?: Partial<RealtimeClientOptions>): RealtimeClient;
+}> {
+  const secure = isTlsTransport(c.transport);
+  if (secure) tls ??= generateTls();
+  const material = secure ? await tls : undefined;
+  const server = await c.start(core, {
+    host: '127.0.0.1',
+    port: 0,
+    transport: c.transport,
+    limits,
+    ...(material ? { tls: material } : {}),
+  });
+  const clients: RealtimeClient[] = [];
+  t.teardown(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await server.close();
+  });
+  const client = (options: Partial<RealtimeClientOptions> = {}): RealtimeClient => {
+    const made = c.createClient({
+      url: server.url,
+      transport: c.transport,
+      encoding: c.encoding,
+      caPem: material?.caPem,
+      ...options,
+    });
+    clients.push(made);
+    return made;
+  };
+  return { server, client };
+}
+
+/** A post payload whose id encodes `i`, so a receiver can check it got the right event. */
+export function post(i: number, bodyBytes = 0) {
+  return {
+    case: 'post' as const,
+    value: create(PostSchema, { id: `p${i}`, title: `t${i}`, body: 'x'.repeat(bodyBytes) }),
+  };
+}
+
+/** The next `n` events of a subscription, failing after `ms`. */
+export async function take(sub: RealtimeSubscription, n: number, ms = 10_000): Promise<FeedEvent[]> {
+  const out: FeedEvent[] = [];
+  if (n === 0) return out;
+  const it = sub[Symbol.asyncIterator]();
+  const deadline = Date.now() + ms;
+  while (out.length < n) {
+    const left = deadline - Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`take: expected ${n} events within ${ms} ms, got ${out.length}`)),
+        left,
+      );
+    });
+    const next = await Promise.race([it.next(), timeout]).finally(() => clearTimeout(timer));
+    if (next.done) throw new Error(`take: expected ${n} events, the subscription ended after ${out.length}`);
+    out.push(next.value);
+  }
+  return out;
+}
+
+export const seqs = (events: readonly FeedEvent[]): bigint[] => events.map((e) => e.seq);
+
+/** [from, from+1, …, to] as bigints. */
+export function range(from: number, to: number): bigint[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => BigInt(from + i));
+}
+
+/** Polls `condition` every 10 ms until it holds; fails with `what` after `ms`. */
+export async function waitFor(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`waitFor: expected ${what} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
