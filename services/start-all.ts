@@ -2,10 +2,22 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTls } from '../lib/tls.js';
-import { findProtocol, REGISTRY } from '../protocols/registry.js';
+import { REALTIME_REGISTRY } from '../protocols/realtime-registry.js';
+import { REGISTRY } from '../protocols/registry.js';
 import { isTlsTransport, type ProtocolId, type TransportId } from '../protocols/types.js';
 import { DATASET_PRESETS, type DatasetPresetName, FeedCore } from './core/index.js';
-import type { ServerHandle } from './types.js';
+import type { ServerHandle, StartServer } from './types.js';
+
+/** Whatever serves a protocol: its request/response adapter or its push adapter (never both). */
+interface ServedProtocol {
+  readonly id: ProtocolId;
+  readonly transports: readonly TransportId[];
+  readonly start: StartServer;
+}
+
+/** Every protocol with a server, from both registries, in registry order. */
+export const SERVED: readonly ServedProtocol[] = [...REGISTRY, ...REALTIME_REGISTRY];
+const servedProtocol = (id: ProtocolId): ServedProtocol | undefined => SERVED.find((e) => e.id === id);
 
 export interface Endpoint {
   readonly protocol: ProtocolId;
@@ -36,17 +48,19 @@ export interface StartAllOptions {
 
 /**
  * Starts one server per (protocol × transport) over one shared core, reading
- * only the registry. If any fails to start, the ones already up are closed
+ * only the registries. If any fails to start, the ones already up are closed
  * before the error propagates, so nothing is left listening.
  */
 export async function startServices(options: StartAllOptions): Promise<RunningServices> {
   const core = new FeedCore({ seed: options.seed, preset: DATASET_PRESETS[options.dataset] });
-  const wanted = options.protocols ?? REGISTRY.map((e) => e.id);
+  const wanted = options.protocols ?? SERVED.map((e) => e.id);
   const handles: ServerHandle[] = [];
   const skipped: { protocol: ProtocolId; reason: string }[] = [];
   let port = options.portBase;
   const plan = wanted.flatMap((id) =>
-    (findProtocol(id)?.transports ?? []).filter((t) => !options.transports || options.transports.includes(t)),
+    (servedProtocol(id)?.transports ?? []).filter(
+      (t) => !options.transports || options.transports.includes(t),
+    ),
   );
   // One CA and server certificate per run, only when some transport needs TLS.
   const tls = plan.some(isTlsTransport)
@@ -60,7 +74,7 @@ export async function startServices(options: StartAllOptions): Promise<RunningSe
   };
   try {
     for (const id of wanted) {
-      const entry = findProtocol(id);
+      const entry = servedProtocol(id);
       if (!entry) {
         skipped.push({ protocol: id, reason: 'no adapter in this version' });
         continue;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseFlags, parseInteger, parseList, parseNumber, UsageError } from '../../lib/cli.js';
 import { PROTOCOL_IDS, type ProtocolId, TRANSPORT_IDS, type TransportId } from '../../protocols/types.js';
-import { SCENARIOS } from '../scenarios/catalog.js';
+import { ALL_SCENARIOS } from '../scenarios/catalog.js';
 import { parseNetworks } from './networks.js';
 import { PROFILES, type Profile, type ProfileName } from './profiles.js';
 import { parseSlo, type Slo } from './slo.js';
@@ -15,7 +15,7 @@ a results folder, and prints the summary tables.
   --profile quick|standard|full   run length and sample counts (default quick)
   --protocols LIST                ${PROTOCOL_IDS.join(',')}
   --transports LIST               ${TRANSPORT_IDS.join(',')}
-  --scenarios LIST                ${SCENARIOS.map((s) => s.name).join(',')}
+  --scenarios LIST                ${ALL_SCENARIOS.map((s) => s.name).join(',')}
   --networks LIST                 loopback, profiles (lan, broadband, 4g, 3g, lossy-wifi, satellite, …)
                                   or delay=40ms,jitter=5ms,loss=1%,rate=20mbit (emulated: root only)
   --netem auto|tc|userspace|off   link emulation mode (default auto)
@@ -113,7 +113,7 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
     ? parseList(
         'scenarios',
         values.scenarios,
-        SCENARIOS.map((s) => s.name),
+        ALL_SCENARIOS.map((s) => s.name),
       )
     : undefined;
   return {

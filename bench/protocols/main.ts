@@ -199,7 +199,8 @@ function cellKey(c: {
   protocol: string;
   transport: string;
   network: string;
+  encoding: string;
   variant?: string;
 }): string {
-  return `${c.scenario}|${c.network}|${c.protocol}|${c.transport}|${c.variant ?? ''}`;
+  return `${c.scenario}|${c.network}|${c.protocol}|${c.transport}|${c.encoding}|${c.variant ?? ''}`;
 }

@@ -1,13 +1,14 @@
+import { findRealtime, realtimeUnsupportedReason } from '../../protocols/realtime-registry.js';
 import { findProtocol, unsupportedReason } from '../../protocols/registry.js';
 import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.js';
 import { findScenario } from '../scenarios/catalog.js';
-import type { Scenario } from '../scenarios/types.js';
+import { type AnyScenario, isPushScenario, type PushScenario } from '../scenarios/types.js';
 
 /** One cell to run, or to record as skipped with its reason. */
 export type CellPlan =
   | {
       readonly kind: 'run';
-      readonly scenario: Scenario;
+      readonly scenario: AnyScenario;
       readonly protocol: ProtocolId;
       readonly transport: TransportId;
       readonly network: string;
@@ -55,18 +56,19 @@ export function planMatrix(request: MatrixRequest): CellPlan[] {
         !request.emulatedScenarios.includes(scenarioName)
       )
         continue;
+      if (isPushScenario(scenario)) {
+        cells.push(...planPush(scenario, network, request));
+        continue;
+      }
       for (const protocol of request.protocols) {
         const entry = findProtocol(protocol);
         const base = { scenario: scenarioName, protocol, network };
         if (!entry) {
+          const reason = findRealtime(protocol)
+            ? `${protocol}: a push protocol; it runs the push scenarios (fanout)`
+            : `${protocol}: no adapter in this version`;
           for (const transport of request.transports ?? ['-']) {
-            cells.push({
-              kind: 'skip',
-              ...base,
-              transport,
-              encoding: '-',
-              reason: `${protocol}: no adapter in this version`,
-            });
+            cells.push({ kind: 'skip', ...base, transport, encoding: '-', reason });
           }
           continue;
         }
@@ -86,6 +88,37 @@ export function planMatrix(request: MatrixRequest): CellPlan[] {
             }
           }
         }
+      }
+    }
+  }
+  return cells;
+}
+
+/**
+ * Push cells: every realtime protocol × transport × encoding (encodings are
+ * what push protocols differ in most — WebSocket text vs binary frames), and a
+ * skip with the reason for every requested protocol without a push adapter.
+ */
+function planPush(scenario: PushScenario, network: string, request: MatrixRequest): CellPlan[] {
+  const cells: CellPlan[] = [];
+  for (const protocol of request.protocols) {
+    const entry = findRealtime(protocol);
+    const base = { scenario: scenario.name, protocol, network };
+    if (!entry) {
+      const reason = findProtocol(protocol)
+        ? `${protocol}: request/response adapter only; its push surface has no realtime client yet`
+        : `${protocol}: no adapter in this version`;
+      for (const transport of request.transports ?? ['-']) {
+        cells.push({ kind: 'skip', ...base, transport, encoding: '-', reason });
+      }
+      continue;
+    }
+    const own = request.transportChoice === 'all' ? entry.transports : entry.transports.slice(0, 1);
+    for (const transport of request.transports ?? own) {
+      for (const encoding of entry.encodings) {
+        const reason = realtimeUnsupportedReason(entry, transport, encoding);
+        if (reason) cells.push({ kind: 'skip', ...base, transport, encoding, reason });
+        else cells.push({ kind: 'run', scenario, protocol, transport, network, encoding });
       }
     }
   }

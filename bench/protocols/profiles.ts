@@ -24,6 +24,8 @@ export interface Profile {
     readonly minIterations: number;
     readonly messages: readonly ('small' | 'medium' | 'large' | 'nested')[];
   };
+  /** The push scenarios' sizes: subscribers of the one topic, events published, publish rate. */
+  readonly fanout: { readonly subscribers: number; readonly messages: number; readonly ratePerS: number };
   /** Emulated networks run by default (as root), after loopback. */
   readonly emulatedNetworks: readonly string[];
   /** Scenarios run on emulated networks (each operation there costs round trips of real delay). */
@@ -40,6 +42,7 @@ const QUICK_SCENARIOS = [
   'stream-server',
   'stream-client',
   'bidi-echo',
+  'fanout',
 ] as const;
 const EVERY_SCENARIO = [...QUICK_SCENARIOS, 'saturation'] as const;
 
@@ -54,6 +57,7 @@ export const PROFILES = {
     scenarios: QUICK_SCENARIOS,
     saturationStepS: 1,
     serialization: { timeMs: 20, minIterations: 5, messages: ['small', 'medium', 'nested'] },
+    fanout: { subscribers: 100, messages: 50, ratePerS: 50 },
     emulatedNetworks: ['4g'],
     emulatedScenarios: ['get-small', 'many-small'],
   },
@@ -67,6 +71,7 @@ export const PROFILES = {
     scenarios: EVERY_SCENARIO,
     saturationStepS: 3,
     serialization: { timeMs: 200, minIterations: 32, messages: ['small', 'medium', 'large', 'nested'] },
+    fanout: { subscribers: 1_000, messages: 60, ratePerS: 5 },
     emulatedNetworks: ['4g', 'lossy-wifi'],
     emulatedScenarios: QUICK_SCENARIOS,
   },
@@ -80,6 +85,7 @@ export const PROFILES = {
     scenarios: EVERY_SCENARIO,
     saturationStepS: 10,
     serialization: { timeMs: 1000, minIterations: 64, messages: ['small', 'medium', 'large', 'nested'] },
+    fanout: { subscribers: 10_000, messages: 30, ratePerS: 1 },
     emulatedNetworks: ['broadband', '4g', '3g', 'lossy-wifi', 'satellite'],
     emulatedScenarios: EVERY_SCENARIO,
   },

@@ -1,10 +1,11 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import type { ProtocolClient } from '../../clients/types.js';
 import { findProtocol, findVariant } from '../../protocols/registry.js';
-import { alpnOf } from '../../protocols/types.js';
+import { alpnOf, type EncodingId } from '../../protocols/types.js';
 import { type FeedCore, Random } from '../../services/core/index.js';
 import { runSaturation } from '../load/saturation.js';
 import type { Cell, LoadSpec } from '../results/schema.js';
+import { isPushScenario, type Scenario } from '../scenarios/types.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { BodyMeter } from '../wire/body-size.js';
 import { probeHandshakes } from '../wire/handshake-probe.js';
@@ -12,6 +13,7 @@ import { diffCounters, readTcpCounters } from '../wire/tcp-info.js';
 import { measure } from './measure.js';
 import type { CellPlan } from './plan.js';
 import type { Profile } from './profiles.js';
+import { runPushCell } from './run-push-cell.js';
 
 export interface CellRunOptions {
   readonly url: string;
@@ -41,8 +43,10 @@ export async function runCell(
   plan: Extract<CellPlan, { kind: 'run' }>,
   options: CellRunOptions,
 ): Promise<Cell> {
+  const scenario = plan.scenario;
+  if (isPushScenario(scenario)) return runPushCell(plan, scenario, options);
   const key = {
-    scenario: plan.scenario.name,
+    scenario: scenario.name,
     protocol: plan.protocol,
     transport: plan.transport,
     network: plan.network,
@@ -50,7 +54,7 @@ export async function runCell(
     ...(plan.variant ? { variant: plan.variant } : {}),
   };
   // A scenario may need a load shape of its own (e.g. many streams on one connection).
-  const override = plan.scenario.load?.(plan.transport) ?? {};
+  const override = scenario.load?.(plan.transport) ?? {};
   const load: LoadSpec = { ...options.load, ...override };
   const entry = findProtocol(plan.protocol);
   if (!entry)
@@ -69,7 +73,7 @@ export async function runCell(
   try {
     await client.connect();
     const bodies = new BodyMeter();
-    const op = plan.scenario.operation({
+    const op = scenario.operation({
       client,
       oracle: options.oracle,
       random: new Random(options.seed),
@@ -120,7 +124,7 @@ export async function runCell(
         'wire bytes unavailable: the kernel TCP counters read with `ss` (iproute2) do not cover this transport or are missing here',
       );
     }
-    const saturation = plan.scenario.saturation
+    const saturation = scenario.saturation
       ? await runSaturation(op, {
           factors: SATURATION_FACTORS,
           stepMs: options.profile.saturationStepS * 1000,
@@ -132,7 +136,7 @@ export async function runCell(
           signal: options.signal,
         })
       : undefined;
-    const cold = await measureCold(makeClient, plan, options, port);
+    const cold = await measureCold(makeClient, scenario, plan.encoding, options, port);
     const phases =
       plan.transport === 'h3'
         ? undefined
@@ -193,7 +197,8 @@ export async function runCell(
  */
 async function measureCold(
   makeClient: () => ProtocolClient,
-  plan: Extract<CellPlan, { kind: 'run' }>,
+  scenario: Scenario,
+  encoding: EncodingId,
   options: CellRunOptions,
   port: number,
 ): Promise<{ ttfb: LatencyHistogram; wire: { requestWire: number; responseWire: number } | undefined }> {
@@ -204,11 +209,11 @@ async function measureCold(
   for (let i = 0; i < options.profile.coldSamples && !options.signal.aborted; i++) {
     const client = makeClient();
     try {
-      const op = plan.scenario.operation({
+      const op = scenario.operation({
         client,
         oracle: options.oracle,
         random: new Random(options.seed + i),
-        encoding: plan.encoding,
+        encoding,
         bodies: new BodyMeter(),
       });
       const before = await readTcpCounters(port);

@@ -45,7 +45,11 @@ function best(
     .sort((a, b) => (direction === 'low' ? a.v - b.v : b.v - a.v));
   const [first, second] = scored;
   if (!first || !second) return undefined;
-  const name = (c: CompletedCell): string => `${c.protocol}/${c.transport}`;
+  // Encoding and variant only where they tell two cells of one protocol × transport apart.
+  const twin = (c: CompletedCell): boolean =>
+    cells.some((o) => o !== c && o.protocol === c.protocol && o.transport === c.transport);
+  const name = (c: CompletedCell): string =>
+    `${c.protocol}/${c.transport}${twin(c) ? `/${c.encoding}${c.variant ? ` ${c.variant}` : ''}` : ''}`;
   const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(3));
   const gap = Math.abs(first.v - second.v) / Math.max(Math.abs(second.v), 1e-9);
   if (gap < MIN_RELATIVE_DIFFERENCE) {

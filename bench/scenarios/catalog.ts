@@ -4,7 +4,7 @@ import { CreatePostRequestSchema, FeedService, Visibility } from '../../schemas/
 import { entityId, LIST_SIZES } from '../../services/core/index.js';
 import { nestedNaiveScenario, nestedScenario } from './nested.js';
 import { bidiEchoScenario, streamClientScenario, streamServerScenario } from './streams.js';
-import type { Scenario } from './types.js';
+import type { AnyScenario, PushScenario, Scenario } from './types.js';
 import { unaryScenario } from './unary.js';
 
 const m = FeedService.method;
@@ -82,6 +82,25 @@ export const SCENARIOS: readonly Scenario[] = [
   bidiEchoScenario(100),
 ];
 
-export function findScenario(name: string): Scenario | undefined {
+/** Push scenarios: the realtime registry's protocols (WebSocket, SSE, long-polling…). */
+export const PUSH_SCENARIOS: readonly PushScenario[] = [
+  {
+    family: 'push',
+    name: 'fanout',
+    description:
+      'One publisher, N subscribers of one topic (N from the profile: 100 quick, 1,000 standard, 10,000 full): delivery latency to every subscriber, loss, duplicates, order.',
+    payloadBytes: 200,
+  },
+];
+
+/** Every scenario, request/response first. */
+export const ALL_SCENARIOS: readonly AnyScenario[] = [...SCENARIOS, ...PUSH_SCENARIOS];
+
+export function findScenario(name: string): AnyScenario | undefined {
+  return ALL_SCENARIOS.find((s) => s.name === name);
+}
+
+/** A request/response scenario by name (tools that drive unary calls only). */
+export function findRpcScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
 }

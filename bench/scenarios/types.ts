@@ -20,6 +20,8 @@ export interface ScenarioContext {
  * protocol it is driving.
  */
 export interface Scenario {
+  /** Request/response scenarios run on the protocol registry; push ones (PushScenario) on the realtime one. */
+  readonly family?: 'rpc';
   readonly name: string;
   readonly description: string;
   readonly methodKind: MethodKind;
@@ -34,3 +36,26 @@ export interface LoadOverride {
   readonly connections?: number;
   readonly concurrency?: number;
 }
+
+/**
+ * A push scenario: one publisher, `subscribers` subscribers of one topic,
+ * `messages` events published at `ratePerS`. It runs on every entry of the
+ * realtime registry and measures delivery latency (publish call to arrival
+ * at each subscriber, on one monotonic clock), deliveries per second, and
+ * loss, duplication and reordering against the publisher's own record.
+ * Sizes come from the profile (`fanout`), so quick stays quick and full
+ * reaches 10,000 subscribers.
+ */
+export interface PushScenario {
+  readonly family: 'push';
+  readonly name: string;
+  readonly description: string;
+  /** Bytes of filler in each published post's body: the message size. */
+  readonly payloadBytes: number;
+}
+
+/** Any scenario of the catalog. */
+export type AnyScenario = Scenario | PushScenario;
+
+/** Whether a scenario is a push (realtime) one. */
+export const isPushScenario = (s: AnyScenario): s is PushScenario => s.family === 'push';

@@ -1,26 +1,21 @@
 import { create } from '@bufbuild/protobuf';
 import type { ExecutionContext } from 'ava';
-import { createRealtimeClient as createLongPoll } from '../../clients/long-poll/index.js';
 import type {
   CreateRealtimeClient,
   RealtimeClient,
   RealtimeClientOptions,
   RealtimeSubscription,
 } from '../../clients/realtime/index.js';
-import { createRealtimeClient as createSse } from '../../clients/sse/index.js';
-import { createRealtimeClient as createWebSocket } from '../../clients/websocket/index.js';
 import { type GeneratedTls, generateTls } from '../../lib/tls.js';
+import { REALTIME_REGISTRY } from '../../protocols/realtime-registry.js';
 import { type EncodingId, isTlsTransport, type ProtocolId, type TransportId } from '../../protocols/types.js';
 import { type FeedEvent, PostSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { FeedCore } from '../../services/core/index.js';
-import { start as startLongPoll } from '../../services/long-poll/index.js';
 import type {
   RealtimeLimits,
   RealtimeServerHandle,
   RealtimeStartOptions,
 } from '../../services/realtime/index.js';
-import { start as startSse } from '../../services/sse/index.js';
-import { start as startWebSocket } from '../../services/websocket/index.js';
 
 /** One (protocol, transport, encoding) the realtime suites run against. */
 export interface Case {
@@ -31,29 +26,18 @@ export interface Case {
   readonly createClient: CreateRealtimeClient;
 }
 
-const ws = { protocol: 'websocket', start: startWebSocket, createClient: createWebSocket } as const;
-const sse = { protocol: 'sse', start: startSse, createClient: createSse, encoding: 'json' } as const;
-const poll = {
-  protocol: 'long-poll',
-  start: startLongPoll,
-  createClient: createLongPoll,
-  encoding: 'json',
-} as const;
-
-/** The conformance matrix, as data. */
-export const CASES: readonly Case[] = [
-  { ...ws, transport: 'h1', encoding: 'json' },
-  { ...ws, transport: 'h1', encoding: 'proto' },
-  { ...ws, transport: 'h1s', encoding: 'proto' },
-  { ...sse, transport: 'h1' },
-  { ...sse, transport: 'h1s' },
-  { ...sse, transport: 'h2c' },
-  { ...sse, transport: 'h2' },
-  { ...poll, transport: 'h1' },
-  { ...poll, transport: 'h1s' },
-  { ...poll, transport: 'h2' },
-  { ...poll, transport: 'h2c' },
-] as Case[];
+/** The conformance matrix: every (protocol × transport × encoding) the realtime registry offers. */
+export const CASES: readonly Case[] = REALTIME_REGISTRY.flatMap((entry) =>
+  entry.transports.flatMap((transport) =>
+    entry.encodings.map((encoding) => ({
+      protocol: entry.id,
+      transport,
+      encoding,
+      start: entry.start,
+      createClient: entry.createClient,
+    })),
+  ),
+);
 
 export const caseName = (c: Case): string => `${c.protocol}/${c.transport}/${c.encoding}`;
 
