@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create, toBinary, toJson } from '@bufbuild/protobuf';
@@ -72,6 +73,13 @@ export async function runPushCell(
       ...(options.caPem ? { caPem: options.caPem } : {}),
     });
   const port = Number(new URL(options.url).port);
+  // One listener per subscription on the run's signal would trip Node's leak warning at 11:
+  // the cell's own signal, sized for its subscribers, follows the run's.
+  const cellAbort = new AbortController();
+  setMaxListeners(subscribers + 64, cellAbort.signal);
+  const forward = (): void => cellAbort.abort();
+  options.signal.addEventListener('abort', forward, { once: true });
+  const signal = cellAbort.signal;
   const clients: RealtimeClient[] = [];
   const base = process.hrtime.bigint();
   const now = (): number => Number(process.hrtime.bigint() - base);
@@ -91,14 +99,14 @@ export async function runPushCell(
       allDelivered = resolve;
     });
     const expected = subscribers * messages;
-    for (let i = 0; i < subscribers && !options.signal.aborted; i += CONNECT_BATCH) {
+    for (let i = 0; i < subscribers && !signal.aborted; i += CONNECT_BATCH) {
       const batch = Array.from({ length: Math.min(CONNECT_BATCH, subscribers - i) }, (_, j) => i + j + 1);
       await Promise.all(
         batch.map(async (index) => {
           const client = makeClient(index);
           clients.push(client);
           await client.connect();
-          const subscription = client.subscribe(topic, { signal: options.signal });
+          const subscription = client.subscribe(topic, { signal });
           const r: Receipts = {
             seqs: new Float64Array(messages),
             indexes: new Int32Array(messages),
@@ -136,7 +144,7 @@ export async function runPushCell(
         }),
       );
     }
-    if (options.signal.aborted) throw new Error('aborted');
+    if (signal.aborted) throw new Error('aborted');
 
     // 2. Publish on an open-loop schedule; each call's start is the origin of its deliveries' latency.
     const before = await readTcpCounters(port);
@@ -147,7 +155,7 @@ export async function runPushCell(
     const intervalNs = 1e9 / ratePerS;
     const origin = now();
     const calls: Promise<void>[] = [];
-    for (let i = 0; i < messages && !options.signal.aborted; i++) {
+    for (let i = 0; i < messages && !signal.aborted; i++) {
       const due = origin + i * intervalNs;
       const wait = (due - now()) / 1e6;
       if (wait > 0) await sleep(wait);
@@ -164,8 +172,10 @@ export async function runPushCell(
       );
     }
     await Promise.all(calls);
-    const deadline = sleep(DRAIN_GRACE_MS, 'deadline', { signal: options.signal }).catch(() => 'aborted');
-    const ended = await Promise.race([complete.then(() => 'complete'), deadline]);
+    const ended = await Promise.race([
+      complete.then(() => 'complete'),
+      sleep(DRAIN_GRACE_MS, 'deadline', { signal, ref: false }).catch(() => 'aborted'),
+    ]);
     const elu = performance.eventLoopUtilization(eluStart).utilization;
     const after = await readTcpCounters(port);
     if (ended === 'aborted') throw new Error('aborted');
@@ -211,7 +221,13 @@ export async function runPushCell(
         'wire bytes unavailable: the kernel TCP counters read with `ss` (iproute2) are missing here',
       );
     }
-    const cold = await measureColdSubscribe(entry, makeClient, `${topic}-cold`, options);
+    const cold = await measureColdSubscribe(
+      entry,
+      makeClient,
+      `${topic}-cold`,
+      options.profile.coldSamples,
+      signal,
+    );
     const summary = latency.summaryMs();
     return {
       ...key,
@@ -237,6 +253,7 @@ export async function runPushCell(
   } catch (error) {
     return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };
   } finally {
+    options.signal.removeEventListener('abort', forward);
     await Promise.allSettled(clients.map((c) => c.close()));
   }
 }
@@ -333,15 +350,16 @@ async function measureColdSubscribe(
   entry: RealtimeEntry,
   makeClient: (i: number) => RealtimeClient,
   topic: string,
-  options: CellRunOptions,
+  samples: number,
+  signal: AbortSignal,
 ): Promise<LatencyHistogram> {
   const histogram = new LatencyHistogram();
-  for (let i = 0; i < options.profile.coldSamples && !options.signal.aborted; i++) {
+  for (let i = 0; i < samples && !signal.aborted; i++) {
     const client = makeClient(1_000_000 + i);
     try {
       const t0 = process.hrtime.bigint();
       await client.connect();
-      const subscription = client.subscribe(topic, { signal: options.signal });
+      const subscription = client.subscribe(topic, { signal });
       await subscription.ready;
       histogram.recordNs(process.hrtime.bigint() - t0);
       subscription.close();
