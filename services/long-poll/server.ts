@@ -1,9 +1,6 @@
 import type { FeedCore } from '../core/index.js';
-import { type NodeRequest, type NodeResponse, startHttpHost } from '../realtime/http-host.js';
-import { HttpFailure, parseTarget, sendError } from '../realtime/http-util.js';
-import { OpenSet } from '../realtime/open-set.js';
-import { handlePublish } from '../realtime/publish.js';
-import { type RealtimeServerHandle, type RealtimeStartOptions, resolveLimits } from '../realtime/types.js';
+import { startTopicService } from '../realtime/topic-service.js';
+import type { RealtimeServerHandle, RealtimeStartOptions } from '../realtime/types.js';
 import type { StartServer } from '../types.js';
 import { servePoll } from './poll.js';
 
@@ -15,47 +12,13 @@ export const LONG_POLL_TRANSPORTS = ['h1', 'h1s', 'h2c', 'h2'] as const;
  * `GET /poll/{topic}?after=&timeout=` holds until events exist after the
  * cursor (or the timeout passes), and `POST /publish/{topic}` publishes.
  */
-export async function startLongPoll(
-  core: FeedCore,
-  options: RealtimeStartOptions,
-): Promise<RealtimeServerHandle> {
-  const limits = resolveLimits(options);
-  const open = new OpenSet();
-  const route = async (req: NodeRequest, res: NodeResponse): Promise<void> => {
-    const { route, topic } = parseTarget(req);
-    if (route === 'poll' && topic !== undefined) {
-      if (req.method !== 'GET')
-        throw new HttpFailure(405, 'UNIMPLEMENTED', `method: expected GET, got ${req.method}`);
-      return servePoll(core, topic, req, res, limits, open);
-    }
-    if (route === 'publish' && topic !== undefined) {
-      if (req.method !== 'POST')
-        throw new HttpFailure(405, 'UNIMPLEMENTED', `method: expected POST, got ${req.method}`);
-      return handlePublish(core, topic, req, res, limits.maxPayloadBytes);
-    }
-    throw new HttpFailure(
-      404,
-      'NOT_FOUND',
-      `path: expected /poll/{topic} or /publish/{topic}, got ${req.url}`,
-    );
-  };
-  const host = await startHttpHost('long-poll', LONG_POLL_TRANSPORTS, options, (req, res) => {
-    route(req, res).catch((error: unknown) => sendError(res, error));
-  });
-  let closing: Promise<void> | undefined;
-  return {
+export function startLongPoll(core: FeedCore, options: RealtimeStartOptions): Promise<RealtimeServerHandle> {
+  return startTopicService(core, options, {
     protocol: 'long-poll',
-    transport: options.transport,
-    url: host.url,
-    connections: () => open.size,
-    dropConnections: host.dropConnections,
-    close: () => {
-      // Held polls answer (204) first, then the sockets go.
-      open.closeAll();
-      closing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => host.close());
-      return closing;
-    },
-  };
+    transports: LONG_POLL_TRANSPORTS,
+    route: 'poll',
+    serve: servePoll,
+  });
 }
 
 /** Every protocol's `index.ts` exports `start`; this is long-polling's. */
