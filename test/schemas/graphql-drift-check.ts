@@ -11,8 +11,8 @@ import {
   isScalarType,
   isSpecifiedScalarType,
 } from 'graphql';
-import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import {
+  CONTRACT_METHODS,
   fieldElement,
   isOptional,
   isRepeated,
@@ -44,6 +44,12 @@ export const MIRRORED_TYPES: readonly { graphql: string; proto: string; kind: 'o
   { graphql: 'PostConnection', proto: 'ListPostsResponse', kind: 'object' },
   { graphql: 'ImportPostsResult', proto: 'ImportPostsResponse', kind: 'object' },
   { graphql: 'CreatePostInput', proto: 'CreatePostRequest', kind: 'input' },
+  { graphql: 'Subscribed', proto: 'Subscribed', kind: 'object' },
+  { graphql: 'Gap', proto: 'Gap', kind: 'object' },
+  { graphql: 'TopicMessage', proto: 'TopicMessage', kind: 'object' },
+  { graphql: 'PostInput', proto: 'Post', kind: 'input' },
+  { graphql: 'ReactionInput', proto: 'Reaction', kind: 'input' },
+  { graphql: 'CommentInput', proto: 'Comment', kind: 'input' },
 ];
 
 /**
@@ -70,7 +76,7 @@ const SCALAR_TYPES: Partial<Record<ScalarType, string>> = {
 };
 
 /**
- * FeedService methods as root fields. `returns` is the full GraphQL type;
+ * The contract's methods (FeedService, TopicService) as root fields. `returns` is the full GraphQL type;
  * `input` names the one argument carrying the request as an input object;
  * without it the arguments are the request's fields. Chat (bidi) has none.
  */
@@ -101,10 +107,17 @@ export const ROOT_OPERATIONS: readonly {
     input: { arg: 'inputs', type: '[CreatePostInput!]!' },
   },
   { method: 'streamFeed', root: 'Subscription', field: 'feed', returns: 'FeedEvent!' },
+  { method: 'subscribe', root: 'Subscription', field: 'topic', returns: 'TopicMessage!' },
+  { method: 'publish', root: 'Mutation', field: 'publish', returns: 'FeedEvent!' },
 ];
 
-/** The GraphQL type a proto field must have, e.g. `int64 karma` → `Int64!`. */
-export function expectedGraphqlType(field: DescField): string {
+/**
+ * The GraphQL type a proto field must have, e.g. `int64 karma` → `Int64!`.
+ * In an input (`kind: 'input'`: input objects, arguments) a message field
+ * names the input mirror of its message, and a singular one is nullable:
+ * proto3 message fields have presence, so a sender may leave them unset.
+ */
+export function expectedGraphqlType(field: DescField, kind: 'object' | 'input' = 'object'): string {
   const element = fieldElement(field);
   let base: string;
   if (element.kind === 'scalar') {
@@ -120,14 +133,15 @@ export function expectedGraphqlType(field: DescField): string {
   } else if (element.desc.typeName === TIMESTAMP_TYPE) {
     base = 'DateTime';
   } else {
-    base = graphqlNameOf(element.desc);
+    base = graphqlNameOf(element.desc, kind);
   }
   if (isRepeated(field)) return `[${base}!]!`;
-  return isOptional(field) ? base : `${base}!`;
+  const presence = kind === 'input' && element.kind === 'message';
+  return isOptional(field) || presence ? base : `${base}!`;
 }
 
-function graphqlNameOf(msg: DescMessage): string {
-  return MIRRORED_TYPES.find((t) => t.proto === msg.name && t.kind === 'object')?.graphql ?? msg.name;
+function graphqlNameOf(msg: DescMessage, kind: 'object' | 'input'): string {
+  return MIRRORED_TYPES.find((t) => t.proto === msg.name && t.kind === kind)?.graphql ?? msg.name;
 }
 
 /** Checks SDL text; returns the differences, empty when there is no drift. */
@@ -185,7 +199,7 @@ function checkMirroredType(schema: GraphQLSchema, mirror: (typeof MIRRORED_TYPES
   // Step 1: every proto field is present with the mapped type.
   for (const field of msg.fields) {
     const where = `${mirror.graphql}.${field.jsonName}`;
-    const expected = expectedGraphqlType(field);
+    const expected = expectedGraphqlType(field, mirror.kind);
     const actual = fields[field.jsonName];
     if (!actual) problems.push(`${where}: expected field of type ${expected}, got none`);
     else if (String(actual.type) !== expected) {
@@ -223,7 +237,7 @@ function rootType(schema: GraphQLSchema, root: 'Query' | 'Mutation' | 'Subscript
 function checkRootOperations(schema: GraphQLSchema): string[] {
   const problems: string[] = [];
   // Step 1: every method except bidi streaming has exactly one root field.
-  for (const method of FeedService.methods) {
+  for (const method of CONTRACT_METHODS) {
     const entries = ROOT_OPERATIONS.filter((op) => op.method === method.localName);
     const expectedCount = method.methodKind === 'bidi_streaming' ? 0 : 1;
     if (entries.length !== expectedCount) {
@@ -232,10 +246,10 @@ function checkRootOperations(schema: GraphQLSchema): string[] {
   }
   for (const op of ROOT_OPERATIONS) {
     const where = `${op.root}.${op.field}`;
-    const method = FeedService.methods.find((m) => m.localName === op.method);
+    const method = CONTRACT_METHODS.find((m) => m.localName === op.method);
     const field = rootType(schema, op.root)?.getFields()[op.field];
     if (!method) {
-      problems.push(`${where}: expected a FeedService method ${op.method}, got none`);
+      problems.push(`${where}: expected a contract method ${op.method}, got none`);
       continue;
     }
     if (!field) {
@@ -251,7 +265,7 @@ function checkRootOperations(schema: GraphQLSchema): string[] {
   for (const root of ['Query', 'Mutation', 'Subscription'] as const) {
     for (const name of Object.keys(rootType(schema, root)?.getFields() ?? {})) {
       if (!ROOT_OPERATIONS.some((op) => op.root === root && op.field === name)) {
-        problems.push(`${root}.${name}: expected no root field (no FeedService method), got one`);
+        problems.push(`${root}.${name}: expected no root field (no contract method), got one`);
       }
     }
   }
@@ -281,7 +295,7 @@ function checkArgs(
   }
   // Argument nullability is free (an absent argument is the proto zero value) and ID stands for String.
   const loose = (type: string) => type.replaceAll('!', '').replace(/\bID\b/g, 'String');
-  const expected = request.fields.map((f) => `${f.jsonName}: ${loose(expectedGraphqlType(f))}`).sort();
+  const expected = request.fields.map((f) => `${f.jsonName}: ${loose(expectedGraphqlType(f, 'input'))}`).sort();
   const got = field.args.map((a) => `${a.name}: ${loose(String(a.type))}`).sort();
   return expected.join(', ') === got.join(', ')
     ? []

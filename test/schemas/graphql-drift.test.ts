@@ -57,6 +57,16 @@ const DRIFTS: readonly { name: string; sdl: () => string; expect: string }[] = [
     expect: 'CreatePostInput.tags: expected [String!]!, got [String]',
   },
   {
+    name: 'a message field made non-null in an input (proto3 message fields have presence)',
+    sdl: () => edit(SDL, /(input PostInput \{[^}]*)createdAt: DateTime\n/, '$1createdAt: DateTime!\n'),
+    expect: 'PostInput.createdAt: expected DateTime, got DateTime!',
+  },
+  {
+    name: 'a TopicService operation missing',
+    sdl: () => edit(SDL, /  topic\(topic: String!, afterSeq: Int64\): TopicMessage!\n/, ''),
+    expect: 'Subscription.topic: expected a root field for Subscribe, got none',
+  },
+  {
     name: 'a field not in proto and not allowlisted',
     sdl: () => edit(SDL, '  pinned: Boolean!\n', '  pinned: Boolean!\n  likes: Int!\n'),
     expect: 'Post.likes: expected no field',

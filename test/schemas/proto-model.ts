@@ -1,5 +1,5 @@
 import { type DescEnum, type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
-import { FeedService, file_wirebench_v1_feed } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import { file_wirebench_v1_feed } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 
 /**
  * The proto contract read through protobuf-es reflection, for the drift
@@ -8,6 +8,9 @@ import { FeedService, file_wirebench_v1_feed } from '../../schemas/gen/wirebench
  */
 export const PROTO_FILE = file_wirebench_v1_feed;
 export const TIMESTAMP_TYPE = 'google.protobuf.Timestamp';
+
+/** Every method of every service in the contract (FeedService, TopicService). */
+export const CONTRACT_METHODS = PROTO_FILE.services.flatMap((service) => service.methods);
 
 /** What one value of a field is: the list element for repeated fields, else the field itself. */
 export type FieldElement =
@@ -78,7 +81,7 @@ export function responseMessages(): Set<string> {
       if (element.kind === 'message') visit(element.desc);
     }
   };
-  for (const method of FeedService.methods) visit(method.output);
+  for (const method of CONTRACT_METHODS) visit(method.output);
   return seen;
 }
 

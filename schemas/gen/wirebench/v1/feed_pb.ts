@@ -24,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wirebench/v1/feed.proto.
  */
 export const file_wirebench_v1_feed: GenFile = /*@__PURE__*/
-  fileDesc("Chd3aXJlYmVuY2gvdjEvZmVlZC5wcm90bxIMd2lyZWJlbmNoLnYxIi8KCEdlb1BvaW50EhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoASLIAgoEVXNlchIKCgJpZBgBIAEoCRIOCgZoYW5kbGUYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEiAKBHJvbGUYBCABKA4yEi53aXJlYmVuY2gudjEuUm9sZRIQCgh2ZXJpZmllZBgFIAEoCBIWCg5mb2xsb3dlcl9jb3VudBgGIAEoBRINCgVrYXJtYRgHIAEoAxISCgpyZXB1dGF0aW9uGAggASgBEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKA2JpbxgKIAEoCUgAiAEBEhEKCWludGVyZXN0cxgLIAMoCRIoCghsb2NhdGlvbhgMIAEoCzIWLndpcmViZW5jaC52MS5HZW9Qb2ludBIYChBhdmF0YXJfdGh1bWJuYWlsGA0gASgMQgYKBF9iaW8iRQoIUmVhY3Rpb24SDwoHdXNlcl9pZBgBIAEoCRIoCgRraW5kGAIgASgOMhoud2lyZWJlbmNoLnYxLlJlYWN0aW9uS2luZCLlAgoEUG9zdBIKCgJpZBgBIAEoCRIRCglhdXRob3JfaWQYAiABKAkSDQoFdGl0bGUYAyABKAkSDAoEYm9keRgEIAEoCRIMCgR0YWdzGAUgAygJEiwKCnZpc2liaWxpdHkYBiABKA4yGC53aXJlYmVuY2gudjEuVmlzaWJpbGl0eRIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCgllZGl0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSACIAQESEgoKdmlld19jb3VudBgJIAEoAxINCgVzY29yZRgKIAEoARIOCgZwaW5uZWQYCyABKAgSFQoNY29tbWVudF9jb3VudBgMIAEoBRIpCglyZWFjdGlvbnMYDSADKAsyFi53aXJlYmVuY2gudjEuUmVhY3Rpb25CDAoKX2VkaXRlZF9hdCKxAQoHQ29tbWVudBIKCgJpZBgBIAEoCRIPCgdwb3N0X2lkGAIgASgJEhEKCWF1dGhvcl9pZBgDIAEoCRIMCgRib2R5GAQgASgJEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmxpa2VfY291bnQYBiABKAUSFgoJcGFyZW50X2lkGAcgASgJSACIAQFCDAoKX3BhcmVudF9pZCJdChBQb3N0V2l0aENvbW1lbnRzEiAKBHBvc3QYASABKAsyEi53aXJlYmVuY2gudjEuUG9zdBInCghjb21tZW50cxgCIAMoCzIVLndpcmViZW5jaC52MS5Db21tZW50Il8KDEF1dGhvckRpZ2VzdBIgCgR1c2VyGAEgASgLMhIud2lyZWJlbmNoLnYxLlVzZXISLQoFcG9zdHMYAiADKAsyHi53aXJlYmVuY2gudjEuUG9zdFdpdGhDb21tZW50cyKtAQoJRmVlZEV2ZW50EgsKA3NlcRgBIAEoAxINCgV0b3BpYxgCIAEoCRIrCgdzZW50X2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIiCgRwb3N0GAQgASgLMhIud2lyZWJlbmNoLnYxLlBvc3RIABIoCgdjb21tZW50GAUgASgLMhUud2lyZWJlbmNoLnYxLkNvbW1lbnRIAEIJCgdwYXlsb2FkInYKC0NoYXRNZXNzYWdlEgwKBHJvb20YASABKAkSEQoJc2VuZGVyX2lkGAIgASgJEgsKA3NlcRgDIAEoAxIMCgR0ZXh0GAQgASgJEisKB3NlbnRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIhwKDkdldFBvc3RSZXF1ZXN0EgoKAmlkGAEgASgJIlsKEExpc3RQb3N0c1JlcXVlc3QSDQoFbGltaXQYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIWCglhdXRob3JfaWQYAyABKAlIAIgBAUIMCgpfYXV0aG9yX2lkIk8KEUxpc3RQb3N0c1Jlc3BvbnNlEiEKBXBvc3RzGAEgAygLMhIud2lyZWJlbmNoLnYxLlBvc3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjUKE0xpc3RDb21tZW50c1JlcXVlc3QSDwoHcG9zdF9pZBgBIAEoCRINCgVsaW1pdBgCIAEoBSI/ChRMaXN0Q29tbWVudHNSZXNwb25zZRInCghjb21tZW50cxgBIAMoCzIVLndpcmViZW5jaC52MS5Db21tZW50In8KEUNyZWF0ZVBvc3RSZXF1ZXN0EhEKCWF1dGhvcl9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRIMCgRib2R5GAMgASgJEgwKBHRhZ3MYBCADKAkSLAoKdmlzaWJpbGl0eRgFIAEoDjIYLndpcmViZW5jaC52MS5WaXNpYmlsaXR5Il4KF0dldEF1dGhvckRpZ2VzdHNSZXF1ZXN0EhAKCHVzZXJfaWRzGAEgAygJEhYKDnBvc3RzX3Blcl91c2VyGAIgASgFEhkKEWNvbW1lbnRzX3Blcl9wb3N0GAMgASgFIkcKGEdldEF1dGhvckRpZ2VzdHNSZXNwb25zZRIrCgdkaWdlc3RzGAEgAygLMhoud2lyZWJlbmNoLnYxLkF1dGhvckRpZ2VzdCJKChFTdHJlYW1GZWVkUmVxdWVzdBINCgV0b3BpYxgBIAEoCRINCgVjb3VudBgCIAEoBRIXCg9yYXRlX3Blcl9zZWNvbmQYAyABKAUiNAoTSW1wb3J0UG9zdHNSZXNwb25zZRIQCghpbXBvcnRlZBgBIAEoBRILCgNpZHMYAiADKAkqUQoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDwoLUk9MRV9NRU1CRVIQARISCg5ST0xFX01PREVSQVRPUhACEg4KClJPTEVfQURNSU4QAypxCgpWaXNpYmlsaXR5EhoKFlZJU0lCSUxJVFlfVU5TUEVDSUZJRUQQABIVChFWSVNJQklMSVRZX1BVQkxJQxABEhgKFFZJU0lCSUxJVFlfRk9MTE9XRVJTEAISFgoSVklTSUJJTElUWV9QUklWQVRFEAMqjQEKDFJlYWN0aW9uS2luZBIdChlSRUFDVElPTl9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSUkVBQ1RJT05fS0lORF9MSUtFEAESFgoSUkVBQ1RJT05fS0lORF9MT1ZFEAISFwoTUkVBQ1RJT05fS0lORF9MQVVHSBADEhUKEVJFQUNUSU9OX0tJTkRfU0FEEAQyswUKC0ZlZWRTZXJ2aWNlEjsKB0dldFVzZXISHC53aXJlYmVuY2gudjEuR2V0VXNlclJlcXVlc3QaEi53aXJlYmVuY2gudjEuVXNlchI7CgdHZXRQb3N0Ehwud2lyZWJlbmNoLnYxLkdldFBvc3RSZXF1ZXN0GhIud2lyZWJlbmNoLnYxLlBvc3QSTAoJTGlzdFBvc3RzEh4ud2lyZWJlbmNoLnYxLkxpc3RQb3N0c1JlcXVlc3QaHy53aXJlYmVuY2gudjEuTGlzdFBvc3RzUmVzcG9uc2USVQoMTGlzdENvbW1lbnRzEiEud2lyZWJlbmNoLnYxLkxpc3RDb21tZW50c1JlcXVlc3QaIi53aXJlYmVuY2gudjEuTGlzdENvbW1lbnRzUmVzcG9uc2USQQoKQ3JlYXRlUG9zdBIfLndpcmViZW5jaC52MS5DcmVhdGVQb3N0UmVxdWVzdBoSLndpcmViZW5jaC52MS5Qb3N0EmEKEEdldEF1dGhvckRpZ2VzdHMSJS53aXJlYmVuY2gudjEuR2V0QXV0aG9yRGlnZXN0c1JlcXVlc3QaJi53aXJlYmVuY2gudjEuR2V0QXV0aG9yRGlnZXN0c1Jlc3BvbnNlEkgKClN0cmVhbUZlZWQSHy53aXJlYmVuY2gudjEuU3RyZWFtRmVlZFJlcXVlc3QaFy53aXJlYmVuY2gudjEuRmVlZEV2ZW50MAESUwoLSW1wb3J0UG9zdHMSHy53aXJlYmVuY2gudjEuQ3JlYXRlUG9zdFJlcXVlc3QaIS53aXJlYmVuY2gudjEuSW1wb3J0UG9zdHNSZXNwb25zZSgBEkAKBENoYXQSGS53aXJlYmVuY2gudjEuQ2hhdE1lc3NhZ2UaGS53aXJlYmVuY2gudjEuQ2hhdE1lc3NhZ2UoATABYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chd3aXJlYmVuY2gvdjEvZmVlZC5wcm90bxIMd2lyZWJlbmNoLnYxIi8KCEdlb1BvaW50EhAKCGxhdGl0dWRlGAEgASgBEhEKCWxvbmdpdHVkZRgCIAEoASLIAgoEVXNlchIKCgJpZBgBIAEoCRIOCgZoYW5kbGUYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEiAKBHJvbGUYBCABKA4yEi53aXJlYmVuY2gudjEuUm9sZRIQCgh2ZXJpZmllZBgFIAEoCBIWCg5mb2xsb3dlcl9jb3VudBgGIAEoBRINCgVrYXJtYRgHIAEoAxISCgpyZXB1dGF0aW9uGAggASgBEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKA2JpbxgKIAEoCUgAiAEBEhEKCWludGVyZXN0cxgLIAMoCRIoCghsb2NhdGlvbhgMIAEoCzIWLndpcmViZW5jaC52MS5HZW9Qb2ludBIYChBhdmF0YXJfdGh1bWJuYWlsGA0gASgMQgYKBF9iaW8iRQoIUmVhY3Rpb24SDwoHdXNlcl9pZBgBIAEoCRIoCgRraW5kGAIgASgOMhoud2lyZWJlbmNoLnYxLlJlYWN0aW9uS2luZCLlAgoEUG9zdBIKCgJpZBgBIAEoCRIRCglhdXRob3JfaWQYAiABKAkSDQoFdGl0bGUYAyABKAkSDAoEYm9keRgEIAEoCRIMCgR0YWdzGAUgAygJEiwKCnZpc2liaWxpdHkYBiABKA4yGC53aXJlYmVuY2gudjEuVmlzaWJpbGl0eRIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCgllZGl0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSACIAQESEgoKdmlld19jb3VudBgJIAEoAxINCgVzY29yZRgKIAEoARIOCgZwaW5uZWQYCyABKAgSFQoNY29tbWVudF9jb3VudBgMIAEoBRIpCglyZWFjdGlvbnMYDSADKAsyFi53aXJlYmVuY2gudjEuUmVhY3Rpb25CDAoKX2VkaXRlZF9hdCKxAQoHQ29tbWVudBIKCgJpZBgBIAEoCRIPCgdwb3N0X2lkGAIgASgJEhEKCWF1dGhvcl9pZBgDIAEoCRIMCgRib2R5GAQgASgJEi4KCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmxpa2VfY291bnQYBiABKAUSFgoJcGFyZW50X2lkGAcgASgJSACIAQFCDAoKX3BhcmVudF9pZCJdChBQb3N0V2l0aENvbW1lbnRzEiAKBHBvc3QYASABKAsyEi53aXJlYmVuY2gudjEuUG9zdBInCghjb21tZW50cxgCIAMoCzIVLndpcmViZW5jaC52MS5Db21tZW50Il8KDEF1dGhvckRpZ2VzdBIgCgR1c2VyGAEgASgLMhIud2lyZWJlbmNoLnYxLlVzZXISLQoFcG9zdHMYAiADKAsyHi53aXJlYmVuY2gudjEuUG9zdFdpdGhDb21tZW50cyKtAQoJRmVlZEV2ZW50EgsKA3NlcRgBIAEoAxINCgV0b3BpYxgCIAEoCRIrCgdzZW50X2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIiCgRwb3N0GAQgASgLMhIud2lyZWJlbmNoLnYxLlBvc3RIABIoCgdjb21tZW50GAUgASgLMhUud2lyZWJlbmNoLnYxLkNvbW1lbnRIAEIJCgdwYXlsb2FkInYKC0NoYXRNZXNzYWdlEgwKBHJvb20YASABKAkSEQoJc2VuZGVyX2lkGAIgASgJEgsKA3NlcRgDIAEoAxIMCgR0ZXh0GAQgASgJEisKB3NlbnRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhwKDkdldFVzZXJSZXF1ZXN0EgoKAmlkGAEgASgJIhwKDkdldFBvc3RSZXF1ZXN0EgoKAmlkGAEgASgJIlsKEExpc3RQb3N0c1JlcXVlc3QSDQoFbGltaXQYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIWCglhdXRob3JfaWQYAyABKAlIAIgBAUIMCgpfYXV0aG9yX2lkIk8KEUxpc3RQb3N0c1Jlc3BvbnNlEiEKBXBvc3RzGAEgAygLMhIud2lyZWJlbmNoLnYxLlBvc3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjUKE0xpc3RDb21tZW50c1JlcXVlc3QSDwoHcG9zdF9pZBgBIAEoCRINCgVsaW1pdBgCIAEoBSI/ChRMaXN0Q29tbWVudHNSZXNwb25zZRInCghjb21tZW50cxgBIAMoCzIVLndpcmViZW5jaC52MS5Db21tZW50In8KEUNyZWF0ZVBvc3RSZXF1ZXN0EhEKCWF1dGhvcl9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRIMCgRib2R5GAMgASgJEgwKBHRhZ3MYBCADKAkSLAoKdmlzaWJpbGl0eRgFIAEoDjIYLndpcmViZW5jaC52MS5WaXNpYmlsaXR5Il4KF0dldEF1dGhvckRpZ2VzdHNSZXF1ZXN0EhAKCHVzZXJfaWRzGAEgAygJEhYKDnBvc3RzX3Blcl91c2VyGAIgASgFEhkKEWNvbW1lbnRzX3Blcl9wb3N0GAMgASgFIkcKGEdldEF1dGhvckRpZ2VzdHNSZXNwb25zZRIrCgdkaWdlc3RzGAEgAygLMhoud2lyZWJlbmNoLnYxLkF1dGhvckRpZ2VzdCJKChFTdHJlYW1GZWVkUmVxdWVzdBINCgV0b3BpYxgBIAEoCRINCgVjb3VudBgCIAEoBRIXCg9yYXRlX3Blcl9zZWNvbmQYAyABKAUiRwoQU3Vic2NyaWJlUmVxdWVzdBINCgV0b3BpYxgBIAEoCRIWCglhZnRlcl9zZXEYAiABKANIAIgBAUIMCgpfYWZ0ZXJfc2VxIh4KClN1YnNjcmliZWQSEAoIbGFzdF9zZXEYASABKAMiHwoDR2FwEgwKBGZyb20YASABKAMSCgoCdG8YAiABKAMikgEKDFRvcGljTWVzc2FnZRIuCgpzdWJzY3JpYmVkGAEgASgLMhgud2lyZWJlbmNoLnYxLlN1YnNjcmliZWRIABIgCgNnYXAYAiABKAsyES53aXJlYmVuY2gudjEuR2FwSAASKAoFZXZlbnQYAyABKAsyFy53aXJlYmVuY2gudjEuRmVlZEV2ZW50SABCBgoEa2luZCJ4Cg5QdWJsaXNoUmVxdWVzdBINCgV0b3BpYxgBIAEoCRIiCgRwb3N0GAIgASgLMhIud2lyZWJlbmNoLnYxLlBvc3RIABIoCgdjb21tZW50GAMgASgLMhUud2lyZWJlbmNoLnYxLkNvbW1lbnRIAEIJCgdwYXlsb2FkIjQKE0ltcG9ydFBvc3RzUmVzcG9uc2USEAoIaW1wb3J0ZWQYASABKAUSCwoDaWRzGAIgAygJKlEKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg8KC1JPTEVfTUVNQkVSEAESEgoOUk9MRV9NT0RFUkFUT1IQAhIOCgpST0xFX0FETUlOEAMqcQoKVmlzaWJpbGl0eRIaChZWSVNJQklMSVRZX1VOU1BFQ0lGSUVEEAASFQoRVklTSUJJTElUWV9QVUJMSUMQARIYChRWSVNJQklMSVRZX0ZPTExPV0VSUxACEhYKElZJU0lCSUxJVFlfUFJJVkFURRADKo0BCgxSZWFjdGlvbktpbmQSHQoZUkVBQ1RJT05fS0lORF9VTlNQRUNJRklFRBAAEhYKElJFQUNUSU9OX0tJTkRfTElLRRABEhYKElJFQUNUSU9OX0tJTkRfTE9WRRACEhcKE1JFQUNUSU9OX0tJTkRfTEFVR0gQAxIVChFSRUFDVElPTl9LSU5EX1NBRBAEMrMFCgtGZWVkU2VydmljZRI7CgdHZXRVc2VyEhwud2lyZWJlbmNoLnYxLkdldFVzZXJSZXF1ZXN0GhIud2lyZWJlbmNoLnYxLlVzZXISOwoHR2V0UG9zdBIcLndpcmViZW5jaC52MS5HZXRQb3N0UmVxdWVzdBoSLndpcmViZW5jaC52MS5Qb3N0EkwKCUxpc3RQb3N0cxIeLndpcmViZW5jaC52MS5MaXN0UG9zdHNSZXF1ZXN0Gh8ud2lyZWJlbmNoLnYxLkxpc3RQb3N0c1Jlc3BvbnNlElUKDExpc3RDb21tZW50cxIhLndpcmViZW5jaC52MS5MaXN0Q29tbWVudHNSZXF1ZXN0GiIud2lyZWJlbmNoLnYxLkxpc3RDb21tZW50c1Jlc3BvbnNlEkEKCkNyZWF0ZVBvc3QSHy53aXJlYmVuY2gudjEuQ3JlYXRlUG9zdFJlcXVlc3QaEi53aXJlYmVuY2gudjEuUG9zdBJhChBHZXRBdXRob3JEaWdlc3RzEiUud2lyZWJlbmNoLnYxLkdldEF1dGhvckRpZ2VzdHNSZXF1ZXN0GiYud2lyZWJlbmNoLnYxLkdldEF1dGhvckRpZ2VzdHNSZXNwb25zZRJICgpTdHJlYW1GZWVkEh8ud2lyZWJlbmNoLnYxLlN0cmVhbUZlZWRSZXF1ZXN0Ghcud2lyZWJlbmNoLnYxLkZlZWRFdmVudDABElMKC0ltcG9ydFBvc3RzEh8ud2lyZWJlbmNoLnYxLkNyZWF0ZVBvc3RSZXF1ZXN0GiEud2lyZWJlbmNoLnYxLkltcG9ydFBvc3RzUmVzcG9uc2UoARJACgRDaGF0Ehkud2lyZWJlbmNoLnYxLkNoYXRNZXNzYWdlGhkud2lyZWJlbmNoLnYxLkNoYXRNZXNzYWdlKAEwATKbAQoMVG9waWNTZXJ2aWNlEkkKCVN1YnNjcmliZRIeLndpcmViZW5jaC52MS5TdWJzY3JpYmVSZXF1ZXN0Ghoud2lyZWJlbmNoLnYxLlRvcGljTWVzc2FnZTABEkAKB1B1Ymxpc2gSHC53aXJlYmVuY2gudjEuUHVibGlzaFJlcXVlc3QaFy53aXJlYmVuY2gudjEuRmVlZEV2ZW50YgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * A point on Earth, in degrees.
@@ -653,6 +653,151 @@ export const StreamFeedRequestSchema: GenMessage<StreamFeedRequest> = /*@__PURE_
   messageDesc(file_wirebench_v1_feed, 18);
 
 /**
+ * Subscribe to a topic, live or resumed.
+ *
+ * @generated from message wirebench.v1.SubscribeRequest
+ */
+export type SubscribeRequest = Message<"wirebench.v1.SubscribeRequest"> & {
+  /**
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Resume: only events with a larger seq, first those the server still holds
+   * in its history, then live ones. Unset: live events from acceptance on.
+   *
+   * @generated from field: optional int64 after_seq = 2;
+   */
+  afterSeq?: bigint | undefined;
+};
+
+/**
+ * Describes the message wirebench.v1.SubscribeRequest.
+ * Use `create(SubscribeRequestSchema)` to create a new message.
+ */
+export const SubscribeRequestSchema: GenMessage<SubscribeRequest> = /*@__PURE__*/
+  messageDesc(file_wirebench_v1_feed, 19);
+
+/**
+ * The server accepted a subscription: every event after `last_seq` follows.
+ *
+ * @generated from message wirebench.v1.Subscribed
+ */
+export type Subscribed = Message<"wirebench.v1.Subscribed"> & {
+  /**
+   * @generated from field: int64 last_seq = 1;
+   */
+  lastSeq: bigint;
+};
+
+/**
+ * Describes the message wirebench.v1.Subscribed.
+ * Use `create(SubscribedSchema)` to create a new message.
+ */
+export const SubscribedSchema: GenMessage<Subscribed> = /*@__PURE__*/
+  messageDesc(file_wirebench_v1_feed, 20);
+
+/**
+ * Events a resume asked for that had already left the server's history:
+ * [from, to], inclusive. Delivery continues after it; loss is never silent.
+ *
+ * @generated from message wirebench.v1.Gap
+ */
+export type Gap = Message<"wirebench.v1.Gap"> & {
+  /**
+   * @generated from field: int64 from = 1;
+   */
+  from: bigint;
+
+  /**
+   * @generated from field: int64 to = 2;
+   */
+  to: bigint;
+};
+
+/**
+ * Describes the message wirebench.v1.Gap.
+ * Use `create(GapSchema)` to create a new message.
+ */
+export const GapSchema: GenMessage<Gap> = /*@__PURE__*/
+  messageDesc(file_wirebench_v1_feed, 21);
+
+/**
+ * One message of a topic subscription stream: first `subscribed` (the resume
+ * point), then a `gap` when the resume lost events, then events in seq order.
+ *
+ * @generated from message wirebench.v1.TopicMessage
+ */
+export type TopicMessage = Message<"wirebench.v1.TopicMessage"> & {
+  /**
+   * @generated from oneof wirebench.v1.TopicMessage.kind
+   */
+  kind: {
+    /**
+     * @generated from field: wirebench.v1.Subscribed subscribed = 1;
+     */
+    value: Subscribed;
+    case: "subscribed";
+  } | {
+    /**
+     * @generated from field: wirebench.v1.Gap gap = 2;
+     */
+    value: Gap;
+    case: "gap";
+  } | {
+    /**
+     * @generated from field: wirebench.v1.FeedEvent event = 3;
+     */
+    value: FeedEvent;
+    case: "event";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message wirebench.v1.TopicMessage.
+ * Use `create(TopicMessageSchema)` to create a new message.
+ */
+export const TopicMessageSchema: GenMessage<TopicMessage> = /*@__PURE__*/
+  messageDesc(file_wirebench_v1_feed, 22);
+
+/**
+ * Publish a post or a comment to a topic; the server assigns seq and sent_at.
+ *
+ * @generated from message wirebench.v1.PublishRequest
+ */
+export type PublishRequest = Message<"wirebench.v1.PublishRequest"> & {
+  /**
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * @generated from oneof wirebench.v1.PublishRequest.payload
+   */
+  payload: {
+    /**
+     * @generated from field: wirebench.v1.Post post = 2;
+     */
+    value: Post;
+    case: "post";
+  } | {
+    /**
+     * @generated from field: wirebench.v1.Comment comment = 3;
+     */
+    value: Comment;
+    case: "comment";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message wirebench.v1.PublishRequest.
+ * Use `create(PublishRequestSchema)` to create a new message.
+ */
+export const PublishRequestSchema: GenMessage<PublishRequest> = /*@__PURE__*/
+  messageDesc(file_wirebench_v1_feed, 23);
+
+/**
  * @generated from message wirebench.v1.ImportPostsResponse
  */
 export type ImportPostsResponse = Message<"wirebench.v1.ImportPostsResponse"> & {
@@ -672,7 +817,7 @@ export type ImportPostsResponse = Message<"wirebench.v1.ImportPostsResponse"> & 
  * Use `create(ImportPostsResponseSchema)` to create a new message.
  */
 export const ImportPostsResponseSchema: GenMessage<ImportPostsResponse> = /*@__PURE__*/
-  messageDesc(file_wirebench_v1_feed, 19);
+  messageDesc(file_wirebench_v1_feed, 24);
 
 /**
  * Role of a user on the platform.
@@ -865,4 +1010,35 @@ export const FeedService: GenService<{
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wirebench_v1_feed, 0);
+
+/**
+ * Topic publish/subscribe with resume: the push surface (services/core's
+ * TopicHub) as RPCs, for protocols with streams of their own (gRPC, Connect,
+ * GraphQL subscriptions). Sequence numbers per topic start at 1 with no holes.
+ *
+ * @generated from service wirebench.v1.TopicService
+ */
+export const TopicService: GenService<{
+  /**
+   * Server streaming: a subscription, resumable with after_seq.
+   *
+   * @generated from rpc wirebench.v1.TopicService.Subscribe
+   */
+  subscribe: {
+    methodKind: "server_streaming";
+    input: typeof SubscribeRequestSchema;
+    output: typeof TopicMessageSchema;
+  },
+  /**
+   * Unary: publishes and returns the event as sent (its seq and sent_at).
+   *
+   * @generated from rpc wirebench.v1.TopicService.Publish
+   */
+  publish: {
+    methodKind: "unary";
+    input: typeof PublishRequestSchema;
+    output: typeof FeedEventSchema;
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_wirebench_v1_feed, 1);
 
