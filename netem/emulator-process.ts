@@ -3,7 +3,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import type { EmulatorConfig, EmulatorStats } from './emulator/main.js';
 import type { LinkConfig } from './link-spec.js';
 import { NAMES, nodeArgs, PATHS, STATE_DIR } from './names.js';
-import { LOG_FILE, readJson, STATS_FILE } from './state.js';
+import { CONTROL_SOCKET, LOG_FILE, readJson, STATS_FILE } from './state.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -35,6 +35,7 @@ export async function startEmulator(
     clientIface: NAMES.clientIface,
     serverIface: NAMES.serverIface,
     statsFile: STATS_FILE,
+    ...(options.relay ? { controlSocket: CONTROL_SOCKET } : {}),
     title: options.relay ? NAMES.emulatorTitle : NAMES.guardTitle,
   };
   const node = [process.execPath, ...nodeArgs(PATHS.emulatorMain, ['--config', JSON.stringify(config)])];

@@ -24,6 +24,13 @@ export {
   type RequestedMode,
   selectMode,
 } from './capabilities.js';
+export {
+  type DropRecord,
+  type DropRule,
+  type EmulatorControl,
+  EmulatorControlError,
+  openEmulatorControl,
+} from './control.js';
 export type { EmulatorStats } from './emulator/main.js';
 export { type Link, type LinkUpOptions, linkDown, linkStatus, linkUp } from './link.js';
 export {

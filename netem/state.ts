@@ -30,6 +30,8 @@ export interface LinkState {
 export const STATE_FILE = join(STATE_DIR, 'state.json');
 export const STATS_FILE = join(STATE_DIR, 'emulator-stats.json');
 export const LOG_FILE = join(STATE_DIR, 'emulator.log');
+/** The userspace emulator's control channel (JSON lines on a Unix socket; reachable from every namespace). */
+export const CONTROL_SOCKET = join(STATE_DIR, 'control.sock');
 /** The host's tcp_allowed_congestion_control before `up` extended it. */
 export const CC_ALLOWED_FILE = join(STATE_DIR, 'cc-allowed-before.json');
 

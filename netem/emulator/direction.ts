@@ -1,4 +1,5 @@
-import { type DirectionConfig, type DropNth, effectiveQueueBytes } from '../link-spec.js';
+import { type DirectionConfig, type DropNth, effectiveQueueBytes, type LossModel } from '../link-spec.js';
+import { ArmedDropper, type DropRecord, type DropRule } from './armed-drop.js';
 import { LatenessHistogram } from './histogram.js';
 import { createLoss, type LossDecider } from './loss.js';
 import { NthDataPacketDropper } from './packet.js';
@@ -22,6 +23,10 @@ export interface DirectionStats {
   dropsRandom: number;
   dropsQueue: number;
   dropsDeterministic: number;
+  /** The latest armed one-shot drops (head-of-line experiments): which packet, when, on which 5-tuple. */
+  deterministicDrops: DropRecord[];
+  /** The loss model in effect now (the control channel may have replaced the configured one). */
+  lossNow: LossModel;
   duplicates: number;
   writeErrors: number;
   queueMaxBytes: number;
@@ -36,6 +41,8 @@ export interface DirectionStats {
  * emulator reports the resulting lateness distribution with every run.
  */
 const EARLY_MS = 1;
+/** Drop records in the statistics file (the control channel's `drops` has them all). */
+const STATS_DROP_RECORDS = 20;
 /** Step of the timer-lateness tracker (see onTimer). */
 const BIAS_STEP_MS = 0.02;
 
@@ -45,7 +52,9 @@ const BIAS_STEP_MS = 0.02;
  * One timer per direction; every firing releases all packets then due.
  */
 export class Direction {
-  private readonly loss: LossDecider;
+  private loss: LossDecider;
+  private lossModel: LossModel;
+  private readonly armed: ArmedDropper;
   private readonly rng: () => number;
   private readonly normal: () => number;
   private readonly dropper: NthDataPacketDropper | null;
@@ -85,6 +94,8 @@ export class Direction {
   ) {
     this.rng = createRng(options.seed, options.stream);
     this.loss = createLoss(config.loss, createRng(options.seed, options.stream + 100));
+    this.lossModel = config.loss;
+    this.armed = new ArmedDropper(() => clock.now());
     this.normal = normalSampler(this.rng);
     this.dropper = options.dropNth
       ? new NthDataPacketDropper(options.dropNth.proto, options.dropNth.serverPort, options.dropNth.k)
@@ -99,7 +110,7 @@ export class Direction {
     c.packetsIn++;
     c.bytesIn += packet.length;
     // Step 1: the deterministic drop (head-of-line experiments) comes first: it names an exact packet.
-    if (this.dropper?.shouldDrop(packet)) {
+    if (this.dropper?.shouldDrop(packet) || this.armed.shouldDrop(packet)) {
       c.dropsDeterministic++;
       return;
     }
@@ -204,13 +215,43 @@ export class Direction {
     this.schedule();
   }
 
+  /**
+   * Replaces the loss model from now on, with its own seeded stream (`seed`),
+   * so a loss sweep's trial is reproducible whatever ran before it.
+   * `null` puts the configured model back.
+   */
+  setLoss(model: LossModel | null, seed: number): void {
+    this.lossModel = model ?? this.config.loss;
+    this.loss = createLoss(this.lossModel, createRng(seed, 100));
+  }
+
+  /** Arms the one-shot deterministic drop (see ArmedDropper); returns the arming's id. */
+  arm(rule: DropRule): number {
+    return this.armed.arm(rule);
+  }
+
+  /** Disarms; true when the rule had not fired yet. */
+  disarm(): boolean {
+    return this.armed.disarm();
+  }
+
+  /** Drop records from arming `sinceArmId` on. */
+  drops(sinceArmId = 0): DropRecord[] {
+    return this.armed.records(sinceArmId);
+  }
+
   /** Packets waiting in the delay stage (for tests and shutdown). */
   get pending(): number {
     return this.heap.size;
   }
 
   stats(): DirectionStats {
-    return { ...this.counters, latenessMs: this.lateness.summary() };
+    return {
+      ...this.counters,
+      deterministicDrops: this.armed.records().slice(-STATS_DROP_RECORDS),
+      lossNow: this.lossModel,
+      latenessMs: this.lateness.summary(),
+    };
   }
 
   /** Drops the timer so the process can exit. */

@@ -8,12 +8,14 @@
  * With `relay: false` it is only a guard: it holds no TUN and just removes
  * the link when its owner dies (tc-netem links created through the API).
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { setPriority } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { CLEAN_DIRECTION, type LinkConfig } from '../link-spec.js';
 import { writeJson } from '../state.js';
 import { sweep } from '../sweep.js';
+import { handleControl, serveControl } from './control.js';
 import { type Clock, Direction, type DirectionStats } from './direction.js';
 import { openTun, type TunPort, tunFdsFromEnv } from './tun.js';
 
@@ -27,6 +29,8 @@ export interface EmulatorConfig {
   readonly clientIface: string;
   readonly serverIface: string;
   readonly statsFile: string;
+  /** Unix socket of the run-time control channel (armed drops, loss changes); relay mode only. */
+  readonly controlSocket?: string;
   readonly title: string;
 }
 
@@ -85,6 +89,18 @@ if (config.relay) {
   down = new Direction(config.link.down, clock, client.write, { seed, stream: 1, dropNth });
 }
 
+// Step 1b: the control channel (head-of-line drops, loss sweeps), before the ready line.
+let control: Server | null = null;
+if (up && down && config.controlSocket) {
+  const link = { up, down };
+  try {
+    control = await serveControl(config.controlSocket, (request) => handleControl(link, request));
+  } catch (error) {
+    process.stderr.write(`emulator: control socket ${config.controlSocket}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
 // Step 2: statistics every second, and packets/s over the last second.
 let last = { up: 0, down: 0, at: performance.now() };
 let latest: EmulatorStats | null = null;
@@ -132,6 +148,8 @@ async function shutdown(reason: string): Promise<void> {
   clearInterval(statsTimer);
   up?.stop();
   down?.stop();
+  control?.close();
+  if (config.controlSocket) rmSync(config.controlSocket, { force: true });
   try {
     writeFileSync(config.statsFile, `${JSON.stringify({ ...(latest ?? collect()), stoppedBy: reason })}\n`);
   } catch {

@@ -54,6 +54,23 @@ function flow(proto: number, p: Buffer, l4: number, addrs: string, payloadBytes:
   return { proto, srcPort, dstPort, flowKey: `${proto}/${addrs}/${srcPort}/${dstPort}`, payloadBytes };
 }
 
+/** Addresses and ports of an IP packet as `addr:port` text (IPv6 as `[addr]:port`), for drop records. */
+export function flowEndpoints(p: Buffer): { src: string; dst: string } | null {
+  const f = parseFlowPacket(p);
+  if (!f) return null;
+  const v4 = (p[0] ?? 0) >> 4 === 4;
+  const addr = (start: number): string => {
+    if (v4) return [...p.subarray(start, start + 4)].join('.');
+    const groups: string[] = [];
+    for (let i = 0; i < 16; i += 2) groups.push(p.readUInt16BE(start + i).toString(16));
+    return `[${groups.join(':')}]`;
+  };
+  return {
+    src: `${addr(v4 ? 12 : 8)}:${f.srcPort}`,
+    dst: `${addr(v4 ? 16 : 24)}:${f.dstPort}`,
+  };
+}
+
 /**
  * Counts data packets per flow from one server port and says which one to
  * drop: the k-th of each flow (TCP payload > 0, or any UDP datagram).

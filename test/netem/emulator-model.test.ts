@@ -197,3 +197,95 @@ test('flow parsing: IPv4 TCP payload length, UDP, and what it leaves alone', (t)
   fragment.writeUInt16BE(100, 6);
   t.is(parseFlowPacket(fragment), null);
 });
+
+test('an armed drop takes the k-th matching packet across flows, once, and records it', (t) => {
+  const clock = new FakeClock();
+  const out: Buffer[] = [];
+  const dir = new Direction(CLEAN_DIRECTION, clock, (p) => out.push(p), { seed: 1, stream: 1 });
+  // Before arming nothing is dropped.
+  dir.receive(ipv4(6, 8443, 40000, 1200, 0));
+  const armId = dir.arm({ proto: 'tcp', serverPort: 8443, k: 3, minPayloadBytes: 1000 });
+  clock.advanceTo(5);
+  const packets = [
+    ipv4(6, 8443, 40000, 0, 1), // a pure ACK: never counts
+    ipv4(6, 8443, 40000, 200, 2), // below minPayloadBytes: does not count
+    ipv4(17, 8443, 40000, 1200, 3), // other protocol
+    ipv4(6, 9000, 40000, 1200, 4), // other server port
+    ipv4(6, 8443, 40000, 1200, 5), // 1st
+    ipv4(6, 8443, 40001, 1200, 6), // 2nd, another connection: counting spans flows
+    ipv4(6, 8443, 40002, 1300, 7), // 3rd: dropped
+    ipv4(6, 8443, 40000, 1200, 8), // after the drop the rule is disarmed
+    ipv4(6, 8443, 40001, 1200, 9),
+    ipv4(6, 8443, 40002, 1200, 10),
+  ];
+  for (const p of packets) dir.receive(p);
+  clock.advanceTo(10);
+  t.deepEqual(
+    out.filter((p) => (parseFlowPacket(p)?.payloadBytes ?? 0) > 0).map(tagOf),
+    [0, 2, 3, 4, 5, 6, 8, 9, 10],
+  );
+  const stats = dir.stats();
+  t.is(stats.dropsDeterministic, 1);
+  t.is(stats.deterministicDrops.length, 1);
+  t.like(stats.deterministicDrops[0], {
+    armId,
+    afterArmMs: 5,
+    ipBytes: 20 + 20 + 1300,
+    payloadBytes: 1300,
+    proto: 'tcp',
+    src: '10.87.66.2:8443',
+    dst: '10.87.66.1:40002',
+  });
+  t.false(dir.disarm(), 'the rule disarmed itself when it fired');
+});
+
+test('an armed UDP drop counts every datagram from the port; re-arming drops again, disarm cancels', (t) => {
+  const clock = new FakeClock();
+  const out: Buffer[] = [];
+  const dir = new Direction(CLEAN_DIRECTION, clock, (p) => out.push(p), { seed: 1, stream: 1 });
+  const rule = { proto: 'udp', serverPort: 4433, k: 2, minPayloadBytes: 1 } as const;
+  const first = dir.arm(rule);
+  for (let i = 0; i < 4; i++) dir.receive(ipv4(17, 4433, 50000, 1200, i));
+  const second = dir.arm(rule);
+  for (let i = 4; i < 8; i++) dir.receive(ipv4(17, 4433, 50000, 1200, i));
+  dir.arm(rule);
+  dir.receive(ipv4(17, 4433, 50000, 1200, 8));
+  t.true(dir.disarm(), 'a rule that saw only one packet was still armed');
+  for (let i = 9; i < 12; i++) dir.receive(ipv4(17, 4433, 50000, 1200, i));
+  clock.advanceTo(1);
+  t.deepEqual(out.map(tagOf), [0, 2, 3, 4, 6, 7, 8, 9, 10, 11]);
+  t.deepEqual(
+    dir.drops().map((d) => d.armId),
+    [first, second],
+  );
+  t.deepEqual(
+    dir.drops(second).map((d) => d.armId),
+    [second],
+  );
+});
+
+test('setLoss replaces the loss model with a seeded stream, and null restores the configured one', (t) => {
+  const run = (seed: number): number[] => {
+    const clock = new FakeClock();
+    const tags: number[] = [];
+    const dir = new Direction(CLEAN_DIRECTION, clock, (p) => tags.push(tagOf(p)), { seed: 1, stream: 0 });
+    dir.setLoss({ kind: 'random', pct: 10 }, seed);
+    for (let i = 0; i < 2000; i++) dir.receive(ipv4(17, 1, 2, 100, i));
+    t.deepEqual(dir.stats().lossNow, { kind: 'random', pct: 10 });
+    dir.setLoss(null, seed);
+    for (let i = 2000; i < 2100; i++) dir.receive(ipv4(17, 1, 2, 100, i));
+    clock.advanceTo(1);
+    t.deepEqual(dir.stats().lossNow, CLEAN_DIRECTION.loss);
+    return tags;
+  };
+  const a = run(3);
+  const lost = 2100 - a.length;
+  const [lo, hi] = binomial99(2000, 0.1);
+  t.true(lost >= lo && lost <= hi, `lost ${lost} of 2000 at 10%`);
+  t.true(
+    a.slice(-100).every((tag, i) => tag === 2000 + i),
+    'nothing lost after the model was restored',
+  );
+  t.deepEqual(run(3), a, 'same seed, same losses');
+  t.notDeepEqual(run(4), a);
+});
