@@ -49,11 +49,11 @@ export interface ProtocolEntry {
   readonly createClient: CreateClient;
 }
 
-/** connect-es answers bidi over HTTP/1.1 with 505: a full-duplex stream needs HTTP/2. */
+/** connect-es answers bidi over HTTP/1.1 with 505: a full-duplex stream needs HTTP/2 or HTTP/3. */
 const HTTP1_NO_BIDI: readonly Unsupported[] = (['h1', 'h1s'] as const).map((transport) => ({
   transport,
   methodKind: 'bidi_streaming' as const,
-  reason: 'bidi streaming needs HTTP/2 full duplex (connect-es answers 505 on HTTP/1.1)',
+  reason: 'bidi streaming needs HTTP/2 or HTTP/3 full duplex (connect-es answers 505 on HTTP/1.1)',
 }));
 
 export const REGISTRY: readonly ProtocolEntry[] = [
@@ -93,8 +93,9 @@ export const REGISTRY: readonly ProtocolEntry[] = [
   },
   {
     id: 'grpc',
-    summary: 'gRPC with @grpc/grpc-js, driven by the .proto through protobuf-es descriptors',
-    transports: ['h2c', 'h2'],
+    summary:
+      'gRPC, driven by the .proto through protobuf-es descriptors: @grpc/grpc-js on h2c/h2; connect-es (gRPC protocol only) on h3, as grpc-js has no HTTP/3',
+    transports: ['h2c', 'h2', 'h3'],
     methodKinds: ['unary', 'server_streaming', 'client_streaming', 'bidi_streaming'],
     encodings: ['proto'],
     unsupported: [
@@ -107,20 +108,20 @@ export const REGISTRY: readonly ProtocolEntry[] = [
   {
     id: 'grpc-web',
     summary: 'gRPC-Web (connect-es): gRPC framing with the status in a body trailer frame, for browsers',
-    transports: ['h1', 'h1s', 'h2c', 'h2'],
+    transports: ['h1', 'h1s', 'h2c', 'h2', 'h3'],
     methodKinds: ['unary', 'server_streaming', 'client_streaming', 'bidi_streaming'],
     encodings: ['proto', 'json'],
-    unsupported: [...HTTP1_NO_BIDI, { transport: 'h3', reason: 'no HTTP/3 server for connect-es yet' }],
+    unsupported: HTTP1_NO_BIDI,
     start: startGrpcWeb,
     createClient: createGrpcWebClient,
   },
   {
     id: 'connect',
     summary: 'Connect protocol (connect-es), JSON or binary protobuf',
-    transports: ['h1', 'h1s', 'h2c', 'h2'],
+    transports: ['h1', 'h1s', 'h2c', 'h2', 'h3'],
     methodKinds: ['unary', 'server_streaming', 'client_streaming', 'bidi_streaming'],
     encodings: ['json', 'proto'],
-    unsupported: [...HTTP1_NO_BIDI, { transport: 'h3', reason: 'no HTTP/3 server for connect-es yet' }],
+    unsupported: HTTP1_NO_BIDI,
     start: startConnect,
     createClient: createConnectClient,
   },

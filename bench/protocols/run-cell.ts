@@ -181,6 +181,8 @@ export async function runCell(
           : (backendAfter - backendBefore) / completedOps,
       notes,
       latencyHistogram: measured.latency.encode(),
+      ttfbHistogram: measured.ttfb.encode(),
+      ttfbColdHistogram: cold.ttfb.encode(),
     };
   } catch (error) {
     return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };

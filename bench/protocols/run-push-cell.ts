@@ -249,6 +249,8 @@ export async function runPushCell(
       backendCallsPerOp: null,
       notes,
       latencyHistogram: latency.encode(),
+      ttfbHistogram: latency.encode(),
+      ttfbColdHistogram: cold.encode(),
     };
   } catch (error) {
     return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };

@@ -1,5 +1,6 @@
-import type { Cell, Results } from '../results/schema.js';
+import type { Cell, CompletedCell, Results } from '../results/schema.js';
 import { insights } from './insights.js';
+import { significanceLegend, type Verdict, verdicts } from './significance.js';
 
 const fmt = (n: number | null | undefined, digits = 2): string =>
   n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits);
@@ -24,6 +25,8 @@ export function renderMarkdown(results: Results): string {
       'TTFB warm: call start to first response byte on an open connection. TTFB cold: connection start to first ' +
       'response byte. Wire: TCP payload per operation as the kernel counts it (tcp_info), so headers/framing = wire − body.',
     '',
+    significanceLegend(run.seed),
+    '',
   ];
   const absent = [...new Set(results.cells.filter(isAbsent).map((c) => c.protocol))];
   if (absent.length > 0) {
@@ -47,10 +50,18 @@ export function renderMarkdownTables(results: Results): { title: string; markdow
     const key = `${cell.scenario} · ${cell.network}`;
     groups.set(key, [...(groups.get(key) ?? []), cell]);
   }
-  return [...groups].map(([title, cells]) => ({ title, markdown: table(cells) }));
+  return [...groups].map(([title, cells]) => ({
+    title,
+    markdown: table(cells, verdicts(title, cells.filter(isCompleted), results.run.seed)),
+  }));
 }
 
-function table(cells: readonly Cell[]): string {
+const isCompleted = (c: Cell): c is CompletedCell => c.state === 'completed';
+
+function table(cells: readonly Cell[], marks: readonly Verdict[]): string {
+  // A figure in bold is the best of its column, significantly (see the legend).
+  const mark = (c: Cell, metric: Verdict['metric'], text: string): string =>
+    marks.some((v) => v.metric === metric && v.significant && v.best === c) ? `**${text}**` : text;
   const out = [
     '| protocol | transport | enc | state | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | TTFB p50 | cold TTFB p50 | resp body | resp wire | req wire | errors |',
     '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
@@ -65,8 +76,8 @@ function table(cells: readonly Cell[]): string {
     const failures = c.counts.errors + c.counts.timeouts + c.counts.mismatches;
     out.push(
       `| ${c.protocol} | ${c.transport} | ${encodingLabel(c)} | completed | ${fmt(c.throughputRps, 0)}${c.clientBound ? ' (client-bound)' : ''} | ` +
-        `${fmt(c.latencyMs.p50, 3)} | ${fmt(c.latencyMs.p90, 3)} | ${fmt(c.latencyMs.p99, 3)} | ${fmt(c.latencyMs.p999, 3)} | ` +
-        `${fmt(c.latencyMs.max, 3)} | ${fmt(c.ttfbMs.p50, 3)} | ${fmt(c.ttfbColdMs.p50, 3)} | ${bytes(c.bytesPerOp.responseBody)} | ` +
+        `${mark(c, 'p50', fmt(c.latencyMs.p50, 3))} | ${fmt(c.latencyMs.p90, 3)} | ${mark(c, 'p99', fmt(c.latencyMs.p99, 3))} | ${fmt(c.latencyMs.p999, 3)} | ` +
+        `${fmt(c.latencyMs.max, 3)} | ${mark(c, 'ttfbP50', fmt(c.ttfbMs.p50, 3))} | ${mark(c, 'ttfbColdP50', fmt(c.ttfbColdMs.p50, 3))} | ${bytes(c.bytesPerOp.responseBody)} | ` +
         `${bytes(c.bytesPerOp.responseWire)} | ${bytes(c.bytesPerOp.requestWire)} | ${failures} |`,
     );
   }

@@ -81,6 +81,9 @@ export interface CompletedCell extends CellBase {
   readonly notes: readonly string[];
   /** HdrHistogram compressed base64 of latency in ns, for re-analysis and merging. */
   readonly latencyHistogram: string;
+  /** The same for warm TTFB and cold TTFB (the report's significance marks resample them). */
+  readonly ttfbHistogram?: string;
+  readonly ttfbColdHistogram?: string;
 }
 
 export interface FailedCell extends CellBase {

@@ -68,6 +68,25 @@ export class LatencyHistogram {
     return this.histogram.getValueAtPercentile(percentile);
   }
 
+  /**
+   * The recorded distribution as distinct values (ns, ascending; each its
+   * bucket's highest equivalent value, as percentiles report it) with running
+   * counts — the empirical distribution a bootstrap resamples from.
+   */
+  distribution(): { readonly valuesNs: Float64Array; readonly cumulative: Float64Array } {
+    const js = this.bucketBounds();
+    const values: number[] = [];
+    const cumulative: number[] = [];
+    const iterator = js.recordedValuesIterator;
+    iterator.reset();
+    while (iterator.hasNext()) {
+      const step = iterator.next();
+      values.push(js.highestEquivalentValue(step.valueIteratedTo));
+      cumulative.push(step.totalCountToThisValue);
+    }
+    return { valuesNs: Float64Array.from(values), cumulative: Float64Array.from(cumulative) };
+  }
+
   private bucketBounds(): hdr.JsHistogram {
     return this.histogram as unknown as hdr.JsHistogram;
   }
