@@ -16,6 +16,7 @@ import {
   type Transport,
 } from '@connectrpc/connect';
 import type { CommonTransportOptions } from '@connectrpc/connect/protocol';
+import type { WireCounters } from '../../lib/http3/index.js';
 import type { EncodingId, TransportId } from '../../protocols/types.js';
 import { ClientError } from '../errors.js';
 import type { CallOptions, ClientOptions, ProtocolClient } from '../types.js';
@@ -24,12 +25,12 @@ import { FirstByteProbe, firstByteContext } from './first-byte.js';
 import { type HttpLink, openHttpLink } from './http-link.js';
 
 /**
- * What distinguishes the Connect and gRPC-Web clients: the protocol's
- * connect-es `createTransport` and the encodings offered. Everything else —
- * connections, TTFB, cancellation, errors — is shared.
+ * What distinguishes the Connect, gRPC-Web and (on h3) gRPC clients: the
+ * protocol's connect-es `createTransport` and the encodings offered.
+ * Everything else — connections, TTFB, cancellation, errors — is shared.
  */
 export interface RpcClientProtocol {
-  readonly id: 'connect' | 'grpc-web';
+  readonly id: 'connect' | 'grpc-web' | 'grpc';
   readonly encodings: readonly EncodingId[];
   readonly createTransport: (options: CommonTransportOptions) => Transport;
 }
@@ -47,6 +48,13 @@ export class RpcClient implements ProtocolClient {
   readonly protocol: RpcClientProtocol['id'];
   readonly transport: TransportId;
   readonly encoding: EncodingId;
+  /**
+   * h3 only (absent on TCP transports, where the kernel's tcp_info counts):
+   * UDP payload bytes this client's QUIC connections sent and received,
+   * closed connections included — monotonic, so diff two readings. Same
+   * name and shape as the REST client's.
+   */
+  readonly wireCounters?: () => WireCounters;
   private readonly link: HttpLink;
   private readonly rpc: Transport;
   private readonly clients = new Map<DescService, Record<string, AnyMethod>>();
@@ -63,6 +71,8 @@ export class RpcClient implements ProtocolClient {
     this.transport = options.transport;
     this.encoding = options.encoding;
     this.link = openHttpLink(spec.id, options);
+    const counters = this.link.wireCounters;
+    if (counters) this.wireCounters = counters;
     const probe = new FirstByteProbe();
     this.rpc = spec.createTransport({
       baseUrl: options.url,
@@ -119,7 +129,7 @@ export class RpcClient implements ProtocolClient {
     }
   }
 
-  /** Bidi needs a full-duplex exchange: HTTP/2 only (connect-es servers answer 505 on HTTP/1.1). */
+  /** Bidi needs a full-duplex exchange: HTTP/2 or HTTP/3 (connect-es servers answer 505 on HTTP/1.1). */
   async *bidiStream<I extends DescMessage, O extends DescMessage>(
     method: DescMethodBiDiStreaming<I, O>,
     inputs: AsyncIterable<MessageInitShape<I>>,
@@ -128,7 +138,7 @@ export class RpcClient implements ProtocolClient {
     if (this.transport === 'h1' || this.transport === 'h1s') {
       throw new ClientError(
         'UNIMPLEMENTED',
-        `${this.protocol}: bidi streaming needs HTTP/2 (full duplex), got ${this.transport} (HTTP/1.1)`,
+        `${this.protocol}: bidi streaming needs HTTP/2 or HTTP/3 (full duplex), got ${this.transport} (HTTP/1.1)`,
       );
     }
     yield* this.stream<O>(method, inputs, options);
@@ -138,7 +148,7 @@ export class RpcClient implements ProtocolClient {
   async close(): Promise<void> {
     const reason = new ConnectError(`${this.protocol}: client closed`, Code.Canceled);
     for (const controller of this.active) controller.abort(reason);
-    this.link.close();
+    await this.link.close();
   }
 
   /**

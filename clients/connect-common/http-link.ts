@@ -4,6 +4,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { UniversalClientFn } from '@connectrpc/connect/protocol';
 import { createNodeHttpClient, Http2SessionManager } from '@connectrpc/connect-node';
+import { createHttp3UniversalClient, ReconnectingHttp3, type WireCounters } from '../../lib/http3/index.js';
 import { PRECONNECT_PATH } from '../../services/connect-common/protocol.js';
 import { ClientError } from '../errors.js';
 import type { ClientOptions } from '../types.js';
@@ -16,18 +17,25 @@ export interface HttpLink {
   readonly httpClient: UniversalClientFn;
   /** Opens every connection (TCP, TLS, HTTP/2 SETTINGS) so no measured call pays for it. */
   connect(): Promise<void>;
-  /** Frees every socket and session. */
-  close(): void;
+  /** Frees every socket and session (QUIC: CONNECTION_CLOSE, resolved when sent). */
+  close(): void | Promise<void>;
+  /**
+   * h3 only (TCP links leave it out: the kernel's tcp_info counts there):
+   * UDP payload bytes of every QUIC connection this link opened, closed
+   * ones included — monotonic, so diff two readings.
+   */
+  wireCounters?(): WireCounters;
 }
 
 /**
  * HTTP/1.1 (h1, h1s) runs on a keep-alive agent of exactly `connections`
  * sockets; HTTP/2 (h2, h2c) on one connect-es Http2SessionManager (one
- * session) per client object. TLS trusts only the run's CA.
+ * session) per client object; HTTP/3 (h3) on one QUIC connection per client
+ * object through lib/http3. TLS trusts only the run's CA.
  */
 export function openHttpLink(name: string, options: ClientOptions): HttpLink {
   const origin = new URL(options.url).origin;
-  const tls = options.transport === 'h1s' || options.transport === 'h2';
+  const tls = options.transport === 'h1s' || options.transport === 'h2' || options.transport === 'h3';
   if (tls && !options.caPem) {
     throw new Error(`${name}: transport ${options.transport} needs options.caPem (the run CA), got none`);
   }
@@ -37,7 +45,8 @@ export function openHttpLink(name: string, options: ClientOptions): HttpLink {
   if (options.transport === 'h2' || options.transport === 'h2c') {
     return http2Link(name, origin, options.caPem);
   }
-  throw new Error(`${name}: expected transport h1, h1s, h2 or h2c, got ${options.transport}`);
+  if (options.transport === 'h3') return http3Link(name, origin, options.caPem);
+  throw new Error(`${name}: expected transport h1, h1s, h2, h2c or h3, got ${options.transport}`);
 }
 
 function http1Link(name: string, origin: string, tls: boolean, options: ClientOptions): HttpLink {
@@ -108,6 +117,33 @@ function http2Link(name: string, origin: string, caPem: string | undefined): Htt
       if (status !== 204) throw refused(name, status);
     },
     close: () => session.abort(),
+  };
+}
+
+/**
+ * One QUIC connection, opened by `connect()` (handshake, then one OPTIONS
+ * round trip as on h2, so the server's SETTINGS and QPACK state are in
+ * before any measured call) and reopened by the next call if it was lost.
+ */
+function http3Link(name: string, origin: string, caPem: string | undefined): HttpLink {
+  const quic = new ReconnectingHttp3(origin, caPem ? { caPem } : {});
+  return {
+    httpClient: createHttp3UniversalClient(() => quic.connection()),
+    connect: async () => {
+      const connection = await quic.connection().catch((error: unknown) => {
+        throw unreachable(name, origin, error);
+      });
+      const call = connection.request({ method: 'OPTIONS', path: PRECONNECT_PATH });
+      const response = await call.response.catch((error: unknown) => {
+        throw unreachable(name, origin, error);
+      });
+      for await (const _ of response) {
+        // A 204 has no body; reading to the end completes the stream.
+      }
+      if (response.status !== 204) throw refused(name, response.status);
+    },
+    close: () => quic.close(),
+    wireCounters: () => quic.wireCounters(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
+import { createTransport as createGrpcTransport } from '@connectrpc/connect/protocol-grpc';
 import { type ChannelCredentials, type ChannelOptions, Client, credentials } from '@grpc/grpc-js';
 import type { TransportId } from '../../protocols/types.js';
 import {
@@ -6,6 +7,7 @@ import {
   clientMethodDefinition,
   type TypedDescMethod,
 } from '../../services/grpc/service-definition.js';
+import { RpcClient, type RpcClientProtocol } from '../connect-common/index.js';
 import { ClientError } from '../errors.js';
 import type { CallOptions, ClientOptions, CreateClient, ProtocolClient } from '../types.js';
 import { type ActiveCalls, attach, pump, readAll } from './call-plumbing.js';
@@ -33,12 +35,23 @@ const CHANNEL_OPTIONS: ChannelOptions = {
 /** Method definitions by descriptor, shared by all clients: built once, no closures per call. */
 const DEFINITIONS = new WeakMap<object, ClientMethodDefinition<unknown, unknown>>();
 
+/** gRPC on connect-es: its gRPC transport, binary protobuf only (what gRPC servers expect). */
+const GRPC_ON_CONNECT_ES: RpcClientProtocol = {
+  id: 'grpc',
+  encodings: ['proto'],
+  createTransport: createGrpcTransport,
+};
+
 /**
- * gRPC client over grpc-js's generic `Client`: no generated stubs, just the
- * method descriptors from the `.proto` and protobuf-es (de)serializers, so it
- * speaks exactly the messages the server's core produces.
+ * gRPC client. h2 and h2c use grpc-js's generic `Client`: no generated
+ * stubs, just the method descriptors from the `.proto` and protobuf-es
+ * (de)serializers, so it speaks exactly the messages the server's core
+ * produces. h3 uses connect-es' gRPC transport over lib/http3 (grpc-js has
+ * no HTTP/3): the same wire protocol, status in the HTTP/3 trailers, one
+ * QUIC connection per client, with `wireCounters()` for the bench.
  */
-export const createClient: CreateClient = (options) => new GrpcClient(options);
+export const createClient: CreateClient = (options) =>
+  options.transport === 'h3' ? new RpcClient(GRPC_ON_CONNECT_ES, options) : new GrpcClient(options);
 
 class GrpcClient implements ProtocolClient {
   readonly protocol = 'grpc';
@@ -168,11 +181,11 @@ class GrpcClient implements ProtocolClient {
   }
 }
 
-/** gRPC needs HTTP/2: cleartext with prior knowledge (h2c) or TLS trusting only the run's CA (h2). */
+/** grpc-js needs HTTP/2: cleartext with prior knowledge (h2c) or TLS trusting only the run's CA (h2). */
 function channelCredentials(options: ClientOptions): ChannelCredentials {
   if (options.transport === 'h2c') return credentials.createInsecure();
   if (options.transport !== 'h2') {
-    throw new Error(`grpc: expected transport h2 or h2c, got ${options.transport}`);
+    throw new Error(`grpc: expected transport h2, h2c or h3, got ${options.transport}`);
   }
   if (!options.caPem) throw new Error('grpc: transport h2 needs options.caPem (the run CA), got none');
   return credentials.createSsl(Buffer.from(options.caPem));

@@ -1,8 +1,10 @@
 /**
  * HTTP/3 for every protocol adapter, over @currentspace/http3 (loaded lazily):
- * `serveFetchOverHttp3` serves a fetch handler; `connectHttp3` + `request`
- * (or `http3Request` on a raw session) is a small client with first-byte
- * callback, abort signal, streaming bodies both ways and UDP wire counters.
+ * `serveFetchOverHttp3` serves a fetch handler; `serveUniversalOverHttp3` a
+ * connect-es universal handler (with HTTP trailers, for gRPC); `connectHttp3`
+ * + `request` (or `http3Request` on a raw session) is a small client with
+ * first-byte callback, abort signal, streaming bodies both ways and UDP wire
+ * counters, and `createHttp3UniversalClient` puts connect-es clients on it.
  */
 
 export {
@@ -15,6 +17,7 @@ export {
 export type { FetchHandler } from './fetch-stream.js';
 export { H3_NO_ERROR, H3_REQUEST_CANCELLED, loadHttp3 } from './load.js';
 export { http3Unavailable } from './probe.js';
+export { ReconnectingHttp3 } from './reconnecting.js';
 export {
   type Http3Body,
   type Http3Call,
@@ -23,3 +26,10 @@ export {
   http3Request,
 } from './request.js';
 export { type Http3FetchServer, type Http3ServeOptions, serveFetchOverHttp3 } from './serve-fetch.js';
+export {
+  type Http3StreamHandler,
+  type Http3StreamServer,
+  serveHttp3Streams,
+} from './serve-streams.js';
+export { serveUniversalOverHttp3 } from './serve-universal.js';
+export { createHttp3UniversalClient } from './universal-client.js';

@@ -1,10 +1,17 @@
 /**
- * What the Connect and gRPC-Web servers share: one connect-es router over
- * FeedCore (`feedRoutes`), served on node (`startRpcServer`) or as a fetch
- * handler; the two protocols differ only in the {@link RpcServerProtocol} switches.
+ * What the Connect and gRPC-Web servers (and gRPC over h3) share: one
+ * connect-es router over FeedCore (`feedRoutes`), served on node or QUIC
+ * (`startRpcServer`) or as a fetch handler; the protocols differ only in the
+ * {@link RpcServerProtocol} switches.
  */
 export { toConnectError } from './errors.js';
 export { createRpcFetchHandler, type FetchHandler } from './fetch-handler.js';
-export { CONNECT_SERVER, GRPC_WEB_SERVER, PRECONNECT_PATH, type RpcServerProtocol } from './protocol.js';
+export {
+  CONNECT_SERVER,
+  GRPC_SERVER,
+  GRPC_WEB_SERVER,
+  PRECONNECT_PATH,
+  type RpcServerProtocol,
+} from './protocol.js';
 export { feedRoutes } from './routes.js';
 export { type RpcServerHandle, startRpcServer } from './server.js';

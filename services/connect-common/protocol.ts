@@ -1,13 +1,13 @@
 import type { ConnectRouterOptions } from '@connectrpc/connect';
 
 /**
- * What distinguishes the Connect and the gRPC-Web servers: only which of
- * connect-es' three wire protocols the router answers. A request in a
- * disabled protocol gets 415 Unsupported Media Type from connect-es, so a
+ * What distinguishes the Connect, gRPC-Web and (on h3) gRPC servers: only
+ * which of connect-es' three wire protocols the router answers. A request in
+ * a disabled protocol gets 415 Unsupported Media Type from connect-es, so a
  * server labelled `grpc-web` can never silently serve Connect (or gRPC).
  */
 export interface RpcServerProtocol {
-  readonly id: 'connect' | 'grpc-web';
+  readonly id: 'connect' | 'grpc-web' | 'grpc';
   readonly enable: Required<Pick<ConnectRouterOptions, 'connect' | 'grpc' | 'grpcWeb'>>;
 }
 
@@ -21,6 +21,15 @@ export const CONNECT_SERVER: RpcServerProtocol = {
 export const GRPC_WEB_SERVER: RpcServerProtocol = {
   id: 'grpc-web',
   enable: { connect: false, grpc: false, grpcWeb: true },
+};
+
+/**
+ * The gRPC protocol only (status in HTTP trailers). Used for gRPC over h3,
+ * which grpc-js cannot serve (it has no HTTP/3); h2 and h2c stay on grpc-js.
+ */
+export const GRPC_SERVER: RpcServerProtocol = {
+  id: 'grpc',
+  enable: { connect: false, grpc: true, grpcWeb: false },
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { DescService } from '@bufbuild/protobuf';
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import { GRPC_SERVER, startRpcServer } from '../connect-common/index.js';
 import type { FeedCore } from '../core/index.js';
 import { DEFAULT_MAX_BODY_BYTES, type ServerHandle, type StartOptions, type StartServer } from '../types.js';
 import { type CoreMethod, makeHandler } from './handlers.js';
@@ -10,12 +11,16 @@ import { serverServiceDefinition } from './service-definition.js';
 const SHUTDOWN_GRACE_MS = 5000;
 
 /**
- * Starts FeedService over gRPC (grpc-js), driven by the protobuf-es
- * descriptors of the one `.proto`. `h2c` listens in cleartext, `h2` with the
- * run's TLS material. Request messages above `maxBodyBytes` are refused by
- * grpc-js itself with RESOURCE_EXHAUSTED.
+ * Starts FeedService over gRPC, driven by the protobuf-es descriptors of the
+ * one `.proto`. `h2c` (cleartext) and `h2` (the run's TLS material) run on
+ * grpc-js; request messages above `maxBodyBytes` are refused by grpc-js
+ * itself with RESOURCE_EXHAUSTED. `h3` runs on connect-es instead, with only
+ * its gRPC protocol switched on (services/connect-common over lib/http3):
+ * grpc-js has no HTTP/3. Same routes over the same core, so the answers are
+ * the same; connect-es enforces `maxBodyBytes` per message, as grpc-js does.
  */
 export const start: StartServer = async (core, options) => {
+  if (options.transport === 'h3') return startRpcServer(core, options, GRPC_SERVER);
   const credentials = serverCredentials(options);
   const server = new Server({
     'grpc.max_receive_message_length': options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -37,11 +42,11 @@ export const start: StartServer = async (core, options) => {
   return handle;
 };
 
-/** gRPC runs over HTTP/2 only; anything else is a configuration mistake, said plainly. */
+/** grpc-js runs over HTTP/2 only; anything else is a configuration mistake, said plainly. */
 function serverCredentials(options: StartOptions): ServerCredentials {
   if (options.transport === 'h2c') return ServerCredentials.createInsecure();
   if (options.transport !== 'h2') {
-    throw new Error(`grpc: expected transport h2 or h2c, got ${options.transport}`);
+    throw new Error(`grpc: expected transport h2, h2c or h3, got ${options.transport}`);
   }
   if (!options.tls) throw new Error('grpc: transport h2 needs options.tls (certificate and key), got none');
   const { certPem, keyPem } = options.tls;

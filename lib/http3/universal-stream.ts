@@ -1,0 +1,269 @@
+import type {
+  UniversalHandlerFn,
+  UniversalServerRequest,
+  UniversalServerResponse,
+} from '@connectrpc/connect/protocol';
+import type { IncomingHeaders, ServerHttp3Stream, StreamFlags } from '@currentspace/http3';
+
+/** Request body bytes buffered ahead of the handler before the stream is paused. */
+const BODY_HIGH_WATER_MARK = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+/** Connection-specific fields HTTP/3 forbids (RFC 9114 §4.2). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+/**
+ * Serves one HTTP/3 request stream with a connect-es universal handler
+ * (the HTTP abstraction every connect-es protocol handler is written
+ * against). Why not the fetch bridge (fetch-stream.ts): a fetch Response
+ * cannot carry HTTP trailers, and the gRPC protocol puts its status there.
+ * Here the response goes HEADERS → DATA… → trailing HEADERS (`sendTrailers`)
+ * on the stream itself, so Connect, gRPC-Web and gRPC share one h3 path.
+ *
+ * Full duplex: the request body is pulled as the handler reads it while
+ * response messages are written as they are produced (bidi streams work);
+ * the handler's signal aborts when the client resets the stream. Resolves
+ * once the whole response was handed to QUIC (or the stream died); never rejects.
+ */
+export async function serveUniversalStream(
+  handler: UniversalHandlerFn,
+  stream: ServerHttp3Stream,
+  headers: IncomingHeaders,
+  flags: StreamFlags,
+  origin: string,
+): Promise<void> {
+  // 1. Paused before anything can flow: if the request FIN arrived while the
+  //    readable side was never consumed, the package would resume it into the void.
+  stream.pause();
+  stream.on('error', () => {});
+  const abort = new AbortController();
+  let finished = false;
+  stream.once('finish', () => {
+    finished = true;
+  });
+  stream.once('aborted', () => abort.abort(new Error('http3: the client reset the stream')));
+  stream.once('close', () => {
+    if (!finished) abort.abort(new Error('http3: the stream closed before the response was sent'));
+  });
+  const body = flags.endStream ? undefined : requestBody(stream);
+  if (!body) stream.resume();
+  // 2. Request → handler; a bad target is a 400, a throwing handler a 500.
+  let response: UniversalServerResponse;
+  try {
+    response = await handler(toRequest(headers, origin, abort.signal, body));
+  } catch (error) {
+    const status = error instanceof BadTarget ? 400 : 500;
+    const text = error instanceof Error ? error.message : String(error);
+    response = { status, body: once(Buffer.from(text)) };
+  }
+  // 3. Response → stream; the unread rest of the request body drains away.
+  try {
+    await send(response, stream, abort.signal);
+  } catch {
+    if (!stream.destroyed) stream.destroy();
+  }
+  body?.discard();
+  // 4. Done once every byte (and FIN) was handed to QUIC, so a draining close() cannot cut it off.
+  await handedOver(stream);
+}
+
+class BadTarget extends Error {}
+
+async function* once(chunk: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield chunk;
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function toRequest(
+  headers: IncomingHeaders,
+  origin: string,
+  signal: AbortSignal,
+  body: RequestBody | undefined,
+): UniversalServerRequest {
+  const path = first(headers[':path']) ?? '';
+  // Origin-form only: the URL's host is the server's, never the client's choice.
+  if (!path.startsWith('/') || path.startsWith('//')) {
+    throw new BadTarget(`request target: expected a path starting with /, got "${path}"`);
+  }
+  const header = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(':')) continue;
+    if (Array.isArray(value)) for (const v of value) header.append(name, v);
+    else header.set(name, value);
+  }
+  return {
+    // connect-es only asks whether it is HTTP/1.x (no bidi there).
+    httpVersion: '3',
+    method: first(headers[':method']) ?? 'GET',
+    url: `${origin}${path}`,
+    header,
+    body: body ?? (async function* () {})(),
+    signal,
+  };
+}
+
+interface RequestBody extends AsyncIterable<Uint8Array> {
+  /** Detaches the reader and lets whatever the client still sends drain away. */
+  discard(): void;
+}
+
+/**
+ * The request body as an async iterable pulled by the handler: the stream
+ * resumes only while the queue is below the high-water mark, so QUIC flow
+ * control slows a sender the handler does not keep up with. Hand-written
+ * rather than `stream.iterator()`: that one keeps its 'readable' listener
+ * when the handler abandons it mid-body, and then `resume()` cannot drain
+ * the rest.
+ */
+function requestBody(source: ServerHttp3Stream): RequestBody {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  const onData = (chunk: Buffer): void => {
+    queue.push(chunk);
+    queued += chunk.byteLength;
+    if (queued >= BODY_HIGH_WATER_MARK) source.pause();
+    notify();
+  };
+  source.on('data', onData);
+  source.once('end', () => {
+    ended = true;
+    notify();
+  });
+  source.once('close', () => {
+    if (!ended) failure ??= new Error('http3: request aborted by the client');
+    notify();
+  });
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk) {
+          queued -= chunk.byteLength;
+          yield chunk;
+          continue;
+        }
+        if (ended) return;
+        if (failure) throw failure;
+        // Attaching 'data' to a paused stream does not resume it: asking for more does.
+        source.resume();
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    },
+    discard: () => {
+      source.off('data', onData);
+      queue.length = 0;
+      ended = true;
+      notify();
+      source.resume();
+    },
+  };
+}
+
+/**
+ * Writes a universal response: HEADERS; the body chunk by chunk, waiting for
+ * `drain`; then the trailers, if any, once every DATA byte was taken by the
+ * native side (trailers jump no queue); then FIN. A body of known length
+ * (Connect unary) goes as one HEADERS+DATA+FIN call. Stops when the client
+ * goes away, which also ends the handler through its signal.
+ */
+async function send(
+  response: UniversalServerResponse,
+  stream: ServerHttp3Stream,
+  gone: AbortSignal,
+): Promise<void> {
+  const it = response.body?.[Symbol.asyncIterator]();
+  try {
+    if (gone.aborted) return;
+    const head = toHeaders(response.status, response.header);
+    const trailers = response.trailer && toHeaders(undefined, response.trailer);
+    const hasTrailers = trailers !== undefined && Object.keys(trailers).length > 0;
+    if (!it) {
+      if (!hasTrailers) return stream.respondWithBody(head, EMPTY);
+      stream.respond(head);
+      return finish(stream, trailers, Promise.resolve());
+    }
+    if (response.header?.has('content-length') && !hasTrailers) {
+      const chunks: Uint8Array[] = [];
+      for (let r = await it.next(); r.done !== true; r = await it.next()) chunks.push(r.value);
+      return stream.respondWithBody(head, Buffer.concat(chunks));
+    }
+    // Headers go out with the first chunk (the handler may still set headers until then).
+    let r = await it.next();
+    stream.respond(head);
+    let lastWrite = Promise.resolve();
+    while (r.done !== true && !gone.aborted) {
+      const written = writeChunk(stream, r.value);
+      lastWrite = written.done;
+      if (!written.ok) await drained(stream, gone);
+      r = await it.next();
+    }
+    if (!gone.aborted) await finish(stream, hasTrailers ? trailers : undefined, lastWrite);
+  } finally {
+    await it?.return?.().catch(() => {});
+  }
+}
+
+/** Sends the trailers (when given) after the last DATA byte was accepted, then ends the writable side. */
+async function finish(
+  stream: ServerHttp3Stream,
+  trailers: IncomingHeaders | undefined,
+  lastWrite: Promise<void>,
+): Promise<void> {
+  await lastWrite;
+  if (stream.destroyed) return;
+  // sendTrailers carries FIN; end() then only closes the Duplex's writable side.
+  if (trailers) stream.sendTrailers(trailers);
+  stream.end();
+}
+
+function writeChunk(stream: ServerHttp3Stream, chunk: Uint8Array): { ok: boolean; done: Promise<void> } {
+  let ok = false;
+  const done = new Promise<void>((resolve, reject) => {
+    ok = stream.write(chunk, (error) => (error ? reject(error) : resolve()));
+  });
+  return { ok, done };
+}
+
+/** HTTP/3 field lines from a status and web Headers: lower-cased, hop-by-hop fields dropped. */
+function toHeaders(status: number | undefined, header: Headers | undefined): IncomingHeaders {
+  const out: IncomingHeaders = status === undefined ? {} : { ':status': String(status) };
+  header?.forEach((value, field) => {
+    const name = field.toLowerCase();
+    if (!HOP_BY_HOP.has(name)) out[name] = value;
+  });
+  return out;
+}
+
+function drained(stream: ServerHttp3Stream, gone: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      gone.removeEventListener('abort', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+    gone.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Resolves at 'finish' (the native side took all data and FIN) or 'close' (reset, destroyed). */
+function handedOver(stream: ServerHttp3Stream): Promise<void> {
+  if (stream.writableFinished || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('finish', resolve);
+    stream.once('close', resolve);
+  });
+}
