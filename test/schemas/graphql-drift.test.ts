@@ -63,8 +63,8 @@ const DRIFTS: readonly { name: string; sdl: () => string; expect: string }[] = [
   },
   {
     name: 'a TopicService operation missing',
-    sdl: () => edit(SDL, /  topic\(topic: String!, afterSeq: Int64\): TopicMessage!\n/, ''),
-    expect: 'Subscription.topic: expected a root field for Subscribe, got none',
+    sdl: () => edit(SDL, / {2}"TopicService.Publish[^\n]*\n {2}publish[^\n]*\n/, ''),
+    expect: 'Mutation.publish: expected a root field for Publish, got none',
   },
   {
     name: 'a field not in proto and not allowlisted',
