@@ -73,7 +73,7 @@ export const REGISTRY: readonly ProtocolEntry[] = [
     id: 'graphql',
     summary:
       'GraphQL (graphql-yoga over schemas/graphql/schema.graphql), per-request DataLoader, subscriptions over SSE',
-    transports: ['h1', 'h1s', 'h2c', 'h2'],
+    transports: ['h1', 'h1s', 'h2c', 'h2', 'h3'],
     // client_streaming: the inputs are buffered into one importPosts mutation (GraphQL has no upload stream).
     methodKinds: ['unary', 'server_streaming', 'client_streaming'],
     encodings: ['json'],
@@ -86,7 +86,6 @@ export const REGISTRY: readonly ProtocolEntry[] = [
         methodKind: 'bidi_streaming',
         reason: 'GraphQL has no client-to-server stream; Chat has no operation in the SDL',
       },
-      { transport: 'h3', reason: 'the GraphQL adapter has no HTTP/3 server yet' },
     ],
     start: startGraphql,
     createClient: createGraphqlClient,

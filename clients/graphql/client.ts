@@ -7,6 +7,7 @@ import {
   type MessageInitShape,
   type MessageShape,
 } from '@bufbuild/protobuf';
+import type { WireCounters } from '../../lib/http3/index.js';
 import type { TransportId } from '../../protocols/types.js';
 import { DATALOADER_HEADER, GRAPHQL_PATH, persistedQueryId } from '../../services/graphql/documents.js';
 import { ClientError } from '../errors.js';
@@ -14,6 +15,7 @@ import type { CallOptions, ClientOptions, CreateClient, ProtocolClient } from '.
 import { fromGraphqlErrors, fromHttpStatus } from './errors.js';
 import { Http1Transport } from './http1-transport.js';
 import { Http2Transport } from './http2-transport.js';
+import { Http3Transport } from './http3-transport.js';
 import { type Data, IMPORT_POSTS, type Operation, STREAM_FEED, UNARY_OPERATIONS } from './operations.js';
 import { sseEvents } from './sse.js';
 import { asClientError, type HttpRequest, type HttpTransport, readText } from './transport.js';
@@ -32,7 +34,23 @@ export type GraphqlClientConfig = ClientOptions & { readonly graphql?: GraphqlCl
 export interface GraphqlProtocolClient extends ProtocolClient {
   /** Backend calls the last completed response reported; undefined before any, or when it had none. */
   lastBackendCalls(): number | undefined;
+  /**
+   * h3 only (undefined on TCP transports, where the kernel's tcp_info
+   * counts): UDP payload bytes this client's QUIC connections sent and
+   * received since each handshake began, summed over every connection it
+   * opened, closed ones included — monotonic, so diff two readings.
+   */
+  wireCounters?(): WireCounters | undefined;
 }
+
+/** One entry per HTTP transport: the GraphQL code above the HttpTransport never branches on it. */
+const TRANSPORTS: Partial<Record<TransportId, (options: ClientOptions) => HttpTransport>> = {
+  h1: (options) => new Http1Transport(options),
+  h1s: (options) => new Http1Transport(options),
+  h2: (options) => new Http2Transport(options),
+  h2c: (options) => new Http2Transport(options),
+  h3: (options) => new Http3Transport(options),
+};
 
 /** The media type whose rules make yoga answer request errors (parse, validation, limits) with 400, not 200. */
 const ACCEPT = 'application/graphql-response+json';
@@ -40,7 +58,7 @@ const ACCEPT = 'application/graphql-response+json';
 /**
  * The GraphQL client: each FeedService method is one GraphQL operation from
  * the shared document table (operations.ts), sent over HTTP/1.1 (keep-alive
- * pool) or HTTP/2 (one session), and its `data` decoded back into the proto
+ * pool), HTTP/2 (one session) or HTTP/3 (one QUIC connection), and its `data` decoded back into the proto
  * message so the bench compares it with the oracle like any protocol's.
  *
  * `clientStream` (ImportPosts) buffers the inputs into one `importPosts`
@@ -53,6 +71,7 @@ class GraphqlClient implements GraphqlProtocolClient {
   readonly protocol = 'graphql';
   readonly encoding = 'json';
   readonly transport: TransportId;
+  readonly wireCounters?: () => WireCounters | undefined;
   private readonly http: HttpTransport;
   private readonly settings: GraphqlClientOptions;
   private lastCalls: number | undefined;
@@ -62,10 +81,14 @@ class GraphqlClient implements GraphqlProtocolClient {
       throw new Error(`graphql: expected encoding json, got ${options.encoding}`);
     this.transport = options.transport;
     this.settings = options.graphql ?? {};
-    if (options.transport === 'h1' || options.transport === 'h1s') this.http = new Http1Transport(options);
-    else if (options.transport === 'h2' || options.transport === 'h2c')
-      this.http = new Http2Transport(options);
-    else throw new Error(`graphql client: expected transport h1, h1s, h2 or h2c, got ${options.transport}`);
+    const make = TRANSPORTS[options.transport];
+    if (!make) {
+      const known = Object.keys(TRANSPORTS).join(', ');
+      throw new Error(`graphql client: expected transport ${known}, got ${options.transport}`);
+    }
+    this.http = make(options);
+    const counters = this.http.wireCounters?.bind(this.http);
+    if (counters) this.wireCounters = counters;
   }
 
   connect(): Promise<void> {
@@ -137,7 +160,7 @@ class GraphqlClient implements GraphqlProtocolClient {
   }
 
   async close(): Promise<void> {
-    this.http.close();
+    await this.http.close();
   }
 
   /** One request/response exchange: GET (persisted id) for queries when asked, else POST JSON. */

@@ -1,5 +1,5 @@
 /**
- * GraphQL client (JSON over HTTP/1.1 or HTTP/2, subscriptions over SSE):
+ * GraphQL client (JSON over HTTP/1.1, HTTP/2 or HTTP/3, subscriptions over SSE):
  * `createClient` implements the shared ProtocolClient with the documents the
  * server registers as persisted queries.
  */

@@ -1,3 +1,4 @@
+import type { WireCounters } from '../../lib/http3/index.js';
 import { ClientError } from '../errors.js';
 import type { CallOptions } from '../types.js';
 
@@ -19,16 +20,23 @@ export interface HttpRequest {
 
 /**
  * The one thing the GraphQL client needs from HTTP: send a request, get the
- * status and a body stream, report the first byte. Two implementations —
+ * status and a body stream, report the first byte. Three implementations —
  * node:http(s) with a keep-alive pool for h1/h1s, one node:http2 session for
- * h2/h2c — so the GraphQL code above never branches on the transport.
+ * h2/h2c, one QUIC connection for h3 — so the GraphQL code above never
+ * branches on the transport.
  */
 export interface HttpTransport {
   /** Opens the connection(s) ahead of the first measured call. */
   connect(): Promise<void>;
   send(request: HttpRequest, options: CallOptions): Promise<HttpResponse>;
   /** Fails pending exchanges with CANCELLED and closes every connection. */
-  close(): void;
+  close(): void | Promise<void>;
+  /**
+   * h3 only: UDP payload bytes of the client's QUIC connections (see
+   * lib/http3 `wireCounters`). TCP transports leave it undefined: the
+   * kernel's tcp_info counts those.
+   */
+  wireCounters?(): WireCounters;
 }
 
 /** The whole body as text. */

@@ -164,7 +164,9 @@ async function send(response: Response, stream: ServerHttp3Stream, gone: AbortSi
     return;
   }
   const headers: IncomingHeaders = { ':status': String(response.status) };
-  response.headers.forEach((value, name) => {
+  // Lower-cased here: HTTP/3 field names must be (RFC 9114 §4.2), and ponyfill Headers (yoga's) keep the case they were set with.
+  response.headers.forEach((value, field) => {
+    const name = field.toLowerCase();
     if (!HOP_BY_HOP.has(name)) headers[name] = value;
   });
   // respondWithBody also ends the writable side ('finish', then 'close'); respond(…, endStream) would not.

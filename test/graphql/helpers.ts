@@ -4,13 +4,35 @@ import {
   type GraphqlProtocolClient,
 } from '../../clients/graphql/index.js';
 import type { TransportId } from '../../protocols/types.js';
-import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
+import type { StreamFeedRequest } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import { type CallContext, DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import { type GraphqlStartOptions, startGraphql } from '../../services/graphql/index.js';
 import type { ServerHandle, TlsMaterial } from '../../services/types.js';
 
 /** A fixed clock: created posts and events carry `now`, so server and oracle must agree on it. */
 export const FIXED_NOW = () => 1_767_225_600_000;
 export const newCore = () => new FeedCore({ seed: 1, preset: DATASET_PRESETS.small, nowMs: FIXED_NOW });
+
+/** Records how each streamFeed generator ended, to see a client's early stop reach the core. */
+export class SpyCore extends FeedCore {
+  readonly ends: { aborted: boolean }[] = [];
+  override async *streamFeed(req: StreamFeedRequest, ctx: CallContext = {}) {
+    try {
+      yield* super.streamFeed(req, ctx);
+    } finally {
+      this.ends.push({ aborted: ctx.signal?.aborted ?? false });
+    }
+  }
+}
+export const newSpy = () => new SpyCore({ seed: 1, preset: DATASET_PRESETS.small, nowMs: FIXED_NOW });
+
+/** `user.posts.comments.author.posts…` nested to `levels` fields, each list limited to 1 (cheap, only deep). */
+export function chain(levels: number): string {
+  const edges = ['posts(limit: 1)', 'comments(limit: 1)', 'author'];
+  let selection = 'id';
+  for (let i = levels - 3; i >= 0; i--) selection = `${edges[i % 3]} { ${selection} }`;
+  return `{ user(id: "u000001") { ${selection} } }`;
+}
 
 /** Servers and clients a test file opened, closed together in `test.after.always`. */
 export class Fixture {

@@ -6,7 +6,7 @@ import {
   digestDocument,
   persistedQueryId,
 } from '../../services/graphql/index.js';
-import { gqlInit, newCore } from './helpers.js';
+import { chain, gqlInit, newCore } from './helpers.js';
 
 const core = newCore();
 const yoga = createGraphqlYoga(core, { maxCost: 10_000 });
@@ -21,14 +21,6 @@ interface Body {
 async function run(query: string, variables?: unknown, server = yoga) {
   const response = await server.fetch(URL_BASE, gqlInit({ query, variables }));
   return { status: response.status, body: (await response.json()) as Body };
-}
-
-/** `user.posts.comments.author.posts…` nested to `levels` fields, each list limited to 1 (cheap, only deep). */
-function chain(levels: number): string {
-  const edges = ['posts(limit: 1)', 'comments(limit: 1)', 'author'];
-  let selection = 'id';
-  for (let i = levels - 3; i >= 0; i--) selection = `${edges[i % 3]} { ${selection} }`;
-  return `{ user(id: "u000001") { ${selection} } }`;
 }
 
 test('depth limit: the limit itself passes, one more level is refused with DEPTH_LIMIT and 400', async (t) => {

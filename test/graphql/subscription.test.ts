@@ -1,24 +1,10 @@
 import test from 'ava';
-import { FeedService, type StreamFeedRequest } from '../../schemas/gen/wirebench/v1/feed_pb.js';
-import { type CallContext, DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
-import { FIXED_NOW, Fixture } from './helpers.js';
+import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import { Fixture, newSpy } from './helpers.js';
 
 const m = FeedService.method;
 const fixture = new Fixture();
 test.after.always(() => fixture.close());
-
-/** Records how each streamFeed generator ended, to see a client's early stop reach the core. */
-class SpyCore extends FeedCore {
-  readonly ends: { aborted: boolean }[] = [];
-  override async *streamFeed(req: StreamFeedRequest, ctx: CallContext = {}) {
-    try {
-      yield* super.streamFeed(req, ctx);
-    } finally {
-      this.ends.push({ aborted: ctx.signal?.aborted ?? false });
-    }
-  }
-}
-const newSpy = () => new SpyCore({ seed: 1, preset: DATASET_PRESETS.small, nowMs: FIXED_NOW });
 
 for (const transport of ['h1', 'h2c'] as const) {
   test(`feed subscription over SSE (${transport}) delivers count events in order, then completes`, async (t) => {
