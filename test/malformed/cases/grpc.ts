@@ -1,0 +1,81 @@
+import { FeedService } from '../../../schemas/gen/wirebench/v1/feed_pb.js';
+import { envelope, framed, GET_USER, OVERSIZE_GET_USER, rpcPath, TRUNCATED_PROTOBUF } from './rpc.js';
+import { MAX_BODY_BYTES, OVERSIZE, type ProtocolCases } from './types.js';
+
+const GET_USER_PATH = rpcPath(FeedService.method.getUser.name);
+const GRPC = { 'content-type': 'application/grpc', te: 'trailers' };
+
+/**
+ * gRPC: a call that reaches the server's router answers HTTP 200 with the
+ * `grpc-status` in trailers (or in the headers of a trailers-only response);
+ * only a non-gRPC content type is refused at the HTTP level (415, as the
+ * gRPC-over-HTTP/2 spec asks).
+ */
+export const GRPC_CASES: ProtocolCases = {
+  wellFormed: {
+    name: 'unary GetUser',
+    request: { method: 'POST', path: GET_USER_PATH, headers: GRPC, body: framed(GET_USER) },
+    expect: { status: 200, grpcStatus: 0 },
+  },
+  cases: [
+    {
+      // grpc-go and grpc-java say INTERNAL here; this adapter decodes in its handlers and says
+      // INVALID_ARGUMENT on purpose, like every other protocol (services/grpc/service-definition.ts).
+      name: 'truncated protobuf',
+      request: { method: 'POST', path: GET_USER_PATH, headers: GRPC, body: framed(TRUNCATED_PROTOBUF) },
+      expect: { status: 200, grpcStatus: 3 },
+    },
+    {
+      // grpc-js drops the incomplete message at end of stream and answers "Received no request
+      // message" with UNIMPLEMENTED — its wording and code, not the adapter's.
+      name: 'envelope length larger than the data',
+      request: {
+        method: 'POST',
+        path: GET_USER_PATH,
+        headers: GRPC,
+        body: envelope(0, 10, Uint8Array.of(1, 2)),
+      },
+      expect: { status: 200, grpcStatus: 12 },
+    },
+    {
+      name: 'two messages to a unary method',
+      request: {
+        method: 'POST',
+        path: GET_USER_PATH,
+        headers: GRPC,
+        body: [framed(GET_USER), framed(GET_USER)],
+      },
+      expect: { status: 200, grpcStatus: 12 },
+    },
+    {
+      name: 'unknown method',
+      request: { method: 'POST', path: rpcPath('NoSuchMethod'), headers: GRPC, body: framed(GET_USER) },
+      expect: { status: 200, grpcStatus: 12 },
+    },
+    {
+      name: 'wrong content type',
+      request: {
+        method: 'POST',
+        path: GET_USER_PATH,
+        headers: { ...GRPC, 'content-type': 'application/json' },
+        body: '{}',
+      },
+      expect: { status: 415 },
+    },
+    {
+      name: `oversize message (${OVERSIZE} > ${MAX_BODY_BYTES})`,
+      request: { method: 'POST', path: GET_USER_PATH, headers: GRPC, body: framed(OVERSIZE_GET_USER) },
+      expect: { status: 200, grpcStatus: 8 },
+    },
+    {
+      name: 'oversize message (chunks)',
+      request: {
+        method: 'POST',
+        path: GET_USER_PATH,
+        headers: GRPC,
+        body: [framed(OVERSIZE_GET_USER).subarray(0, 100), framed(OVERSIZE_GET_USER).subarray(100)],
+      },
+      expect: { status: 200, grpcStatus: 8 },
+    },
+  ],
+};

@@ -1,0 +1,49 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  CreatePostRequestSchema,
+  FeedService,
+  GetUserRequestSchema,
+} from '../../../schemas/gen/wirebench/v1/feed_pb.js';
+import { OVERSIZE } from './types.js';
+
+/** Bytes shared by the RPC protocols' cases (gRPC, gRPC-Web, Connect): paths, messages, envelopes. */
+
+/** The 5-byte envelope of gRPC, gRPC-Web and Connect streaming: flags, big-endian length, then `payload`. */
+export function envelope(flags: number, declaredLength: number, payload: Uint8Array): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt8(flags, 0);
+  head.writeUInt32BE(declaredLength, 1);
+  return Buffer.concat([head, payload]);
+}
+
+/** A well-formed envelope around `payload`. */
+export function framed(payload: Uint8Array, flags = 0): Buffer {
+  return envelope(flags, payload.length, payload);
+}
+
+/** Protobuf that ends mid-field: field 1 (string) declares 5 bytes, one follows. */
+export const TRUNCATED_PROTOBUF = Uint8Array.of(0x0a, 5, 0x61);
+
+/** The path of a FeedService method on the RPC protocols (gRPC, gRPC-Web, Connect). */
+export const RPC_PREFIX = `/${FeedService.typeName}/`;
+
+/** `/wirebench.v1.FeedService/<method>`. */
+export const rpcPath = (method: string): string => `${RPC_PREFIX}${method}`;
+
+/** GetUserRequest{id: u000001} in binary: the well-formed unary call. */
+export const GET_USER = toBinary(GetUserRequestSchema, create(GetUserRequestSchema, { id: 'u000001' }));
+
+/** The same in protobuf JSON. */
+export const GET_USER_JSON = JSON.stringify({ id: 'u000001' });
+
+/** A GetUserRequest whose id alone is over the body limit. */
+export const OVERSIZE_GET_USER = toBinary(
+  GetUserRequestSchema,
+  create(GetUserRequestSchema, { id: 'x'.repeat(OVERSIZE) }),
+);
+
+/** One CreatePostRequest in binary, for client-streaming uploads. */
+export const CREATE_POST = toBinary(
+  CreatePostRequestSchema,
+  create(CreatePostRequestSchema, { authorId: 'u000001', title: 'malformed-suite', body: 'x' }),
+);

@@ -1,0 +1,57 @@
+/**
+ * The shape of a malformed-input case: a request written as raw bytes and
+ * what the server must answer. Cases are data — the driver
+ * (../malformed.test.ts) runs every list against every transport its
+ * registry entry names, without knowing which protocol it is looking at.
+ */
+
+/** A body: one write (with content-length), or a list of chunks written one by one (no content-length). */
+export type RawBody = string | Uint8Array | readonly (string | Uint8Array)[];
+
+export interface RawRequest {
+  readonly method: string;
+  /** Origin-form target: path and query. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: RawBody;
+}
+
+/**
+ * What the answer must be. Every field given is asserted; where a protocol
+ * reports errors in the body, the code is read by ../decode.ts from the
+ * place that protocol's spec puts it.
+ */
+export interface Expectation {
+  /** HTTP status; a list when the spec allows several and the servers differ (say why in the case). */
+  readonly status: number | readonly number[];
+  /** gRPC status: the `grpc-status` trailer (or trailers-only header, or gRPC-Web trailer frame). */
+  readonly grpcStatus?: number;
+  /** Connect error code: the unary JSON error body, or the end-stream frame of a streaming call. */
+  readonly connectCode?: string;
+  /** The JSON error code of an HTTP/JSON API: `error.code` (REST) or `errors[0].extensions.code` (GraphQL). */
+  readonly errorCode?: string;
+}
+
+export interface MalformedCase {
+  readonly name: string;
+  readonly request: RawRequest;
+  readonly expect: Expectation;
+}
+
+/** One protocol's cases, plus a well-formed request the same raw sender must get answered after each. */
+export interface ProtocolCases {
+  /**
+   * A correct call written by hand: proves the raw sender speaks the
+   * protocol (so the refusals are about the malformation, not the sender),
+   * and, sent on the same connection after each case, that the connection
+   * survived the malformed request.
+   */
+  readonly wellFormed: MalformedCase;
+  readonly cases: readonly MalformedCase[];
+}
+
+/** `maxBodyBytes` every server under test is started with: small, so "oversize" stays cheap. */
+export const MAX_BODY_BYTES = 1024;
+
+/** A body just over the limit, and the same size again split across chunks (no content-length to refuse early). */
+export const OVERSIZE = 4 * MAX_BODY_BYTES;
