@@ -1,8 +1,10 @@
+import { createRealtimeClient as createGrpcRealtimeClient } from '../clients/grpc-realtime/index.js';
 import { createRealtimeClient as createLongPollClient } from '../clients/long-poll/index.js';
 import type { CreateRealtimeClient } from '../clients/realtime/index.js';
 import { createRealtimeClient as createSseClient } from '../clients/sse/index.js';
 import { createRealtimeClient as createWebSocketClient } from '../clients/websocket/index.js';
 import type { FeedCore } from '../services/core/index.js';
+import { GRPC_JS_TRANSPORTS, startGrpcJs } from '../services/grpc/index.js';
 import { LONG_POLL_TRANSPORTS, startLongPoll } from '../services/long-poll/index.js';
 import type { RealtimeServerHandle, RealtimeStartOptions } from '../services/realtime/index.js';
 import { SSE_TRANSPORTS, startSse } from '../services/sse/index.js';
@@ -29,6 +31,8 @@ export interface RealtimeEntry {
   readonly encodings: readonly EncodingId[];
   /** Whether the client has a client-to-server stream (`echo`); without one the reason is here. */
   readonly echo: true | { readonly reason: string };
+  /** Transports on which the client has no echo although the protocol has one, with the reason. */
+  readonly echoUnsupported?: readonly RealtimeUnsupported[];
   /** How a reconnecting client resumes: the protocol's own mechanism, named for reports. */
   readonly resume: string;
   readonly unsupported: readonly RealtimeUnsupported[];
@@ -37,6 +41,7 @@ export interface RealtimeEntry {
 }
 
 const NO_H3 = { transport: 'h3', reason: 'no HTTP/3 server for the realtime adapters yet' } as const;
+const NEEDS_H2 = 'gRPC needs HTTP/2 (trailers, full-duplex streams); HTTP/1.1 cannot carry it';
 
 export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
   {
@@ -82,7 +87,33 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
     start: startLongPoll,
     createClient: createLongPollClient,
   },
+  {
+    id: 'grpc',
+    summary:
+      'gRPC (grpc-js): TopicService.Subscribe server streams resumed with after_seq, unary Publish, FeedService.Chat bidi echo',
+    transports: GRPC_JS_TRANSPORTS,
+    encodings: ['proto'],
+    echo: true,
+    resume: 'Subscribe with after_seq',
+    unsupported: [
+      { transport: 'h1', reason: NEEDS_H2 },
+      { transport: 'h1s', reason: NEEDS_H2 },
+      {
+        transport: 'h3',
+        reason:
+          'the gRPC push adapter rides on grpc-js, which has no HTTP/3 (request/response gRPC over h3 uses connect-es)',
+      },
+    ],
+    start: startGrpcJs,
+    createClient: createGrpcRealtimeClient,
+  },
 ];
+
+/** Why the client of `entry` has no `echo` over `transport`, or undefined when it has one. */
+export function realtimeEchoReason(entry: RealtimeEntry, transport: TransportId): string | undefined {
+  if (entry.echo !== true) return entry.echo.reason;
+  return entry.echoUnsupported?.find((u) => u.transport === transport)?.reason;
+}
 
 /** The realtime entry for a protocol, or undefined when it has no push adapter. */
 export function findRealtime(id: ProtocolId): RealtimeEntry | undefined {

@@ -1,6 +1,6 @@
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { createTransport as createGrpcTransport } from '@connectrpc/connect/protocol-grpc';
-import { type ChannelCredentials, type ChannelOptions, Client, credentials } from '@grpc/grpc-js';
+import { Client } from '@grpc/grpc-js';
 import type { TransportId } from '../../protocols/types.js';
 import {
   type ClientMethodDefinition,
@@ -11,26 +11,11 @@ import { RpcClient, type RpcClientProtocol } from '../connect-common/index.js';
 import { ClientError } from '../errors.js';
 import type { CallOptions, ClientOptions, CreateClient, ProtocolClient } from '../types.js';
 import { type ActiveCalls, attach, pump, readAll } from './call-plumbing.js';
+import { CHANNEL_OPTIONS, channelCredentials } from './channel.js';
 import { cancelledBeforeStart, toClientError } from './errors.js';
 
 /** How long `connect()` waits for the HTTP/2 (and TLS) handshake. */
 const CONNECT_TIMEOUT_MS = 10_000;
-
-/**
- * Channel options for measuring, not for production: retries would hide
- * failures and add buffering, keepalive pings add traffic on emulated links,
- * channelz adds per-call bookkeeping, and a local subchannel pool gives every
- * client object its own connection (grpc-js otherwise shares one connection
- * among all clients to the same target, which would silently multiplex
- * "separate" connections onto a single TCP socket).
- */
-const CHANNEL_OPTIONS: ChannelOptions = {
-  'grpc.enable_retries': 0,
-  'grpc.keepalive_time_ms': -1,
-  'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  'grpc.use_local_subchannel_pool': 1,
-  'grpc.enable_channelz': 0,
-};
 
 /** Method definitions by descriptor, shared by all clients: built once, no closures per call. */
 const DEFINITIONS = new WeakMap<object, ClientMethodDefinition<unknown, unknown>>();
@@ -179,14 +164,4 @@ class GrpcClient implements ProtocolClient {
     }
     return def as ClientMethodDefinition<MessageInitShape<I>, MessageShape<O>>;
   }
-}
-
-/** grpc-js needs HTTP/2: cleartext with prior knowledge (h2c) or TLS trusting only the run's CA (h2). */
-function channelCredentials(options: ClientOptions): ChannelCredentials {
-  if (options.transport === 'h2c') return credentials.createInsecure();
-  if (options.transport !== 'h2') {
-    throw new Error(`grpc: expected transport h2, h2c or h3, got ${options.transport}`);
-  }
-  if (!options.caPem) throw new Error('grpc: transport h2 needs options.caPem (the run CA), got none');
-  return credentials.createSsl(Buffer.from(options.caPem));
 }

@@ -58,7 +58,7 @@ function contextOf(call: EventEmitter): Required<CallContext> {
  * Decodes one request. Undecodable bytes are the caller's fault, so they
  * become INVALID_ARGUMENT here (grpc-js itself would say INTERNAL).
  */
-function decode<S extends DescMessage>(schema: S, bytes: Uint8Array): MessageShape<S> {
+export function decode<S extends DescMessage>(schema: S, bytes: Uint8Array): MessageShape<S> {
   try {
     return fromBinary(schema, bytes);
   } catch (error) {

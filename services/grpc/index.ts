@@ -1,7 +1,9 @@
 /**
  * gRPC adapter (grpc-js over HTTP/2): `start` serves FeedService from the one
- * `.proto` through protobuf-es descriptors — no proto-loader, no second schema.
+ * `.proto` through protobuf-es descriptors — no proto-loader, no second schema —
+ * and TopicService (topics with resume) for the realtime client.
  */
+export { GRPC_JS_TRANSPORTS, startGrpcJs } from './grpc-js-server.js';
 export { start } from './server.js';
 export {
   type ClientMethodDefinition,

@@ -41,8 +41,24 @@ export type TypedDescMethod<I extends DescMessage, O extends DescMessage> =
   | DescMethodClientStreaming<I, O>
   | DescMethodBiDiStreaming<I, O>;
 
-/** Server side: the request stays raw bytes; see {@link serverServiceDefinition} for why. */
-function serverMethod(method: DescMethod): MethodDefinition<Buffer, MessageShape<DescMessage>> {
+/**
+ * Server side: the request stays raw bytes; see {@link serverServiceDefinition} for why.
+ * With `shared`, each response object is encoded once however many calls
+ * send it (fan-out: the hub hands every subscriber the same message).
+ */
+function serverMethod(
+  method: DescMethod,
+  shared: boolean,
+): MethodDefinition<Buffer, MessageShape<DescMessage>> {
+  const cache = new WeakMap<object, Buffer>();
+  const encodeShared = (message: MessageShape<DescMessage>): Buffer => {
+    let bytes = cache.get(message);
+    if (!bytes) {
+      bytes = encodeMessage(method.output, message);
+      cache.set(message, bytes);
+    }
+    return bytes;
+  };
   return {
     path: grpcPath(method),
     requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
@@ -50,7 +66,7 @@ function serverMethod(method: DescMethod): MethodDefinition<Buffer, MessageShape
     originalName: method.localName,
     requestSerialize: (bytes) => bytes,
     requestDeserialize: (bytes) => bytes,
-    responseSerialize: (message) => encodeMessage(method.output, message),
+    responseSerialize: shared ? encodeShared : (message) => encodeMessage(method.output, message),
     responseDeserialize: (bytes) => fromBinary(method.output, bytes),
   };
 }
@@ -67,9 +83,14 @@ function serverMethod(method: DescMethod): MethodDefinition<Buffer, MessageShape
  * {@link decodeRequest} inside a try/catch. (Oversize messages are refused
  * earlier, in `handleDataFrame`, with RESOURCE_EXHAUSTED — that part we keep.)
  */
-export function serverServiceDefinition(service: DescService): ServiceDefinition {
+export function serverServiceDefinition(
+  service: DescService,
+  options: { readonly sharedResponses?: boolean } = {},
+): ServiceDefinition {
   const definition: Record<string, MethodDefinition<Buffer, MessageShape<DescMessage>>> = {};
-  for (const method of service.methods) definition[method.localName] = serverMethod(method);
+  for (const method of service.methods) {
+    definition[method.localName] = serverMethod(method, options.sharedResponses ?? false);
+  }
   return definition;
 }
 
