@@ -227,11 +227,17 @@ async function finish(
   stream.end();
 }
 
+/**
+ * Writes one chunk; `done` settles when the native side took all of it (it
+ * rejects if the stream died first — only the last write's is awaited, so
+ * each gets a handler here and no rejection goes unhandled).
+ */
 function writeChunk(stream: ServerHttp3Stream, chunk: Uint8Array): { ok: boolean; done: Promise<void> } {
   let ok = false;
   const done = new Promise<void>((resolve, reject) => {
     ok = stream.write(chunk, (error) => (error ? reject(error) : resolve()));
   });
+  done.catch(() => {});
   return { ok, done };
 }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Code, ConnectError, type ConnectRouterOptions, createConnectRouter } from '@connectrpc/connect';
 import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
 import type { FeedCore } from '../core/index.js';
@@ -41,6 +42,8 @@ export async function startRpcServer(
   protocol: RpcServerProtocol,
 ): Promise<RpcServerHandle> {
   const shutdown = new AbortController();
+  // connect-es links every in-flight call's signal to this one: one listener per call, by design.
+  setMaxListeners(0, shutdown.signal);
   const cutoff = (): void => shutdown.abort(SHUTTING_DOWN);
   // connect-node's adapter defaults: gzip and brotli accepted (clients here send uncompressed).
   const router: ConnectRouterOptions = {

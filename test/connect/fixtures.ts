@@ -39,7 +39,7 @@ export const SUBJECTS: readonly Subject[] = [
   { id: 'grpc-web', start: startGrpcWeb, createClient: createGrpcWebClient, encodings: ['proto'] },
 ];
 
-export const TRANSPORTS: readonly TransportId[] = ['h1', 'h2c', 'h2', 'h1s'];
+export const TRANSPORTS: readonly TransportId[] = ['h1', 'h2c', 'h2', 'h1s', 'h3'];
 
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

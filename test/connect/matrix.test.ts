@@ -46,5 +46,5 @@ for (const subject of SUBJECTS) {
 
 test.serial('summary', (t) => {
   t.log(`${ran.length} protocol × encoding × transport combinations ran: ${ran.join(', ')}`);
-  t.is(ran.length, 12);
+  t.is(ran.length, 15);
 });

@@ -86,7 +86,7 @@ export async function checkStreams(
   t.true(equals(ImportPostsResponseSchema, imported, await ref.importPosts(from(posts))));
 }
 
-/** Bidi echoes on HTTP/2; on HTTP/1.1 it fails UNIMPLEMENTED, saying why. */
+/** Bidi echoes on HTTP/2 and HTTP/3; on HTTP/1.1 it fails UNIMPLEMENTED, saying why. */
 export async function checkBidi(
   t: ExecutionContext,
   client: ProtocolClient,
@@ -96,7 +96,7 @@ export async function checkBidi(
   const chat = [1n, 2n, 3n].map((seq) =>
     create(ChatMessageSchema, { room: 'r', senderId: 'u000001', seq, text: 'hi' }),
   );
-  if (transport === 'h2' || transport === 'h2c') {
+  if (transport === 'h2' || transport === 'h2c' || transport === 'h3') {
     const echoed = await collect(client.bidiStream!(M.chat, from(chat)));
     t.true(sameList(ChatMessageSchema, echoed, await collect(ref.chat(from(chat)))));
     return;
