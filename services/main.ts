@@ -2,7 +2,9 @@ import { parseFlags, parseInteger, parseList, runMain, UsageError } from '../lib
 import { onShutdown } from '../lib/shutdown.js';
 import { PROTOCOL_IDS, type ProtocolId, TRANSPORT_IDS, type TransportId } from '../protocols/types.js';
 import { DATASET_PRESETS, type DatasetPresetName } from './core/index.js';
+import type { RealtimeServerHandle } from './realtime/index.js';
 import { startServices } from './start-all.js';
+import type { ServerHandle } from './types.js';
 
 const HELP = `Usage: npm run services -- [flags]
 
@@ -93,9 +95,39 @@ function printTable(
  * The bench's control channel on stdin: one command per line, one JSON line
  * back on stdout. `backend-stats` answers the core's backend-call counters,
  * so the bench can report backend calls per operation (N+1 vs batching)
- * without any protocol carrying them.
+ * without any protocol carrying them. `memory` answers this process's memory
+ * (after a full GC when the process runs with --expose-gc), for memory per
+ * held connection. `live-connections P T` and `drop-connections P T` ask the
+ * realtime server of protocol P over transport T how many connections it
+ * holds, or cut them all at once (a reconnection storm).
  */
-function serveControlLines(running: { core: { backend: { stats(): unknown } } }): void {
+function serveControlLines(running: {
+  core: { backend: { stats(): unknown } };
+  handles: readonly ServerHandle[];
+}): void {
+  const realtime = (protocol = '', transport = ''): RealtimeServerHandle | undefined => {
+    const handle = running.handles.find((h) => h.protocol === protocol && h.transport === transport);
+    return handle && 'dropConnections' in handle ? (handle as RealtimeServerHandle) : undefined;
+  };
+  const answer = (command: string): unknown => {
+    const [verb, ...args] = command.split(/\s+/);
+    if (verb === 'backend-stats') return { backendStats: running.core.backend.stats() };
+    if (verb === 'memory') {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      return { memory: { ...process.memoryUsage(), gc: gc !== undefined } };
+    }
+    if (verb === 'live-connections' || verb === 'drop-connections') {
+      const handle = realtime(args[0], args[1]);
+      if (!handle) return { error: `expected a running realtime server for "${args.join(' ')}", got none` };
+      return verb === 'live-connections'
+        ? { liveConnections: handle.connections() }
+        : { dropped: handle.dropConnections() };
+    }
+    return {
+      error: `expected a command (backend-stats, memory, live-connections P T, drop-connections P T), got "${command}"`,
+    };
+  };
   let buffer = '';
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (chunk: string) => {
@@ -103,13 +135,7 @@ function serveControlLines(running: { core: { backend: { stats(): unknown } } })
     for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
       const command = buffer.slice(0, i).trim();
       buffer = buffer.slice(i + 1);
-      if (command === 'backend-stats') {
-        process.stdout.write(`${JSON.stringify({ backendStats: running.core.backend.stats() })}\n`);
-      } else if (command !== '') {
-        process.stdout.write(
-          `${JSON.stringify({ error: `expected a command (backend-stats), got "${command}"` })}\n`,
-        );
-      }
+      if (command !== '') process.stdout.write(`${JSON.stringify(answer(command))}\n`);
     }
   });
 }

@@ -33,6 +33,8 @@ export interface RunningServices {
   readonly core: FeedCore;
   /** PEM file of this run's CA (in a `wb-` temp dir removed on close), when a TLS transport runs. */
   readonly caFile?: string;
+  /** Every running server (the bench's control channel asks realtime ones for live connections and drops). */
+  readonly handles: readonly ServerHandle[];
   close(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export async function startServices(options: StartAllOptions): Promise<RunningSe
     skipped,
     core,
     ...(caFile ? { caFile } : {}),
+    handles,
     close: async () => {
       await Promise.allSettled(handles.map((h) => h.close()));
       await removeTlsDir();

@@ -63,7 +63,7 @@ export async function openNetwork(name: string, options: OpenOptions): Promise<N
           caPem: services?.caPem,
           oracle: options.oracle,
           ...o,
-          ...(services ? { backendCalls: services.backendCalls } : {}),
+          ...(services ? { backendCalls: services.backendCalls, services } : {}),
         }),
       abort: () => {},
       close: async () => {

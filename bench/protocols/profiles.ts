@@ -26,6 +26,14 @@ export interface Profile {
   };
   /** The push scenarios' sizes: subscribers of the one topic, events published, publish rate. */
   readonly fanout: { readonly subscribers: number; readonly messages: number; readonly ratePerS: number };
+  /** connections: clients ramped up against one server process, each holding a subscription. */
+  readonly connections: { readonly clients: number };
+  /** reconnect-storm: subscribers cut at once; events published before and right after the cut. */
+  readonly reconnectStorm: {
+    readonly subscribers: number;
+    readonly eventsBefore: number;
+    readonly eventsDuring: number;
+  };
   /** Emulated networks run by default (as root), after loopback. */
   readonly emulatedNetworks: readonly string[];
   /** Scenarios run on emulated networks (each operation there costs round trips of real delay). */
@@ -43,6 +51,8 @@ const QUICK_SCENARIOS = [
   'stream-client',
   'bidi-echo',
   'fanout',
+  'connections',
+  'reconnect-storm',
 ] as const;
 const EVERY_SCENARIO = [...QUICK_SCENARIOS, 'saturation'] as const;
 
@@ -58,6 +68,8 @@ export const PROFILES = {
     saturationStepS: 1,
     serialization: { timeMs: 20, minIterations: 5, messages: ['small', 'medium', 'nested'] },
     fanout: { subscribers: 100, messages: 50, ratePerS: 50 },
+    connections: { clients: 200 },
+    reconnectStorm: { subscribers: 100, eventsBefore: 5, eventsDuring: 5 },
     emulatedNetworks: ['4g'],
     emulatedScenarios: ['get-small', 'many-small'],
   },
@@ -72,6 +84,8 @@ export const PROFILES = {
     saturationStepS: 3,
     serialization: { timeMs: 200, minIterations: 32, messages: ['small', 'medium', 'large', 'nested'] },
     fanout: { subscribers: 1_000, messages: 60, ratePerS: 5 },
+    connections: { clients: 2_000 },
+    reconnectStorm: { subscribers: 1_000, eventsBefore: 5, eventsDuring: 5 },
     emulatedNetworks: ['4g', 'lossy-wifi'],
     emulatedScenarios: QUICK_SCENARIOS,
   },
@@ -86,6 +100,8 @@ export const PROFILES = {
     saturationStepS: 10,
     serialization: { timeMs: 1000, minIterations: 64, messages: ['small', 'medium', 'large', 'nested'] },
     fanout: { subscribers: 10_000, messages: 30, ratePerS: 1 },
+    connections: { clients: 10_000 },
+    reconnectStorm: { subscribers: 5_000, eventsBefore: 5, eventsDuring: 5 },
     emulatedNetworks: ['broadband', '4g', '3g', 'lossy-wifi', 'satellite'],
     emulatedScenarios: EVERY_SCENARIO,
   },

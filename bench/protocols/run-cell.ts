@@ -13,7 +13,17 @@ import { diffCounters, readTcpCounters } from '../wire/tcp-info.js';
 import { measure } from './measure.js';
 import type { CellPlan } from './plan.js';
 import type { Profile } from './profiles.js';
+import { runConnectionsCell } from './run-connections-cell.js';
 import { runPushCell } from './run-push-cell.js';
+import { runReconnectStormCell } from './run-reconnect-storm-cell.js';
+import type { ServicesControl } from './services-process.js';
+
+/** Each push scenario's measurement, by what it measures. */
+const PUSH_RUNNERS = {
+  delivery: runPushCell,
+  connections: runConnectionsCell,
+  'reconnect-storm': runReconnectStormCell,
+} as const;
 
 export interface CellRunOptions {
   readonly url: string;
@@ -24,6 +34,8 @@ export interface CellRunOptions {
   readonly seed: number;
   /** The services' backend-call counter, read around the measured phase; absent when not available. */
   readonly backendCalls?: () => Promise<number>;
+  /** The services' control channel (memory, live connections, mass drop) for the push scenarios that need it. */
+  readonly services?: ServicesControl;
   readonly signal: AbortSignal;
 }
 
@@ -44,7 +56,7 @@ export async function runCell(
   options: CellRunOptions,
 ): Promise<Cell> {
   const scenario = plan.scenario;
-  if (isPushScenario(scenario)) return runPushCell(plan, scenario, options);
+  if (isPushScenario(scenario)) return PUSH_RUNNERS[scenario.measure ?? 'delivery'](plan, scenario, options);
   const key = {
     scenario: scenario.name,
     protocol: plan.protocol,

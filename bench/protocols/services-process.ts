@@ -9,7 +9,27 @@ export interface ServiceEndpoint {
   readonly url: string;
 }
 
-export interface ServicesProcess {
+/** The services process's memory, as `process.memoryUsage()` reports it after a full GC (when `gc`). */
+export interface ServerMemory {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  /** Whether a full GC ran first (the process runs with --expose-gc): heap figures are then live data only. */
+  readonly gc: boolean;
+}
+
+/** What the push scenarios ask of the services beyond the wire: memory, live connections, a mass drop. */
+export interface ServicesControl {
+  memory(): Promise<ServerMemory>;
+  /** Connections the realtime server of `protocol` over `transport` holds right now. */
+  liveConnections(protocol: string, transport: string): Promise<number>;
+  /** Cuts every connection of that server at once (no close handshake); resolves with how many. */
+  dropConnections(protocol: string, transport: string): Promise<number>;
+}
+
+export interface ServicesProcess extends ServicesControl {
   readonly endpoints: readonly ServiceEndpoint[];
   readonly pid: number;
   /** The run's CA, which clients trust explicitly for TLS transports. */
@@ -39,6 +59,8 @@ export async function startServicesProcess(options: {
   prefix?: readonly string[];
 }): Promise<ServicesProcess> {
   const args = [
+    // Memory per held connection is read after a full GC, so the heap figure is live data, not garbage.
+    '--expose-gc',
     '--import',
     'tsx',
     'services/main.ts',
@@ -58,16 +80,24 @@ export async function startServicesProcess(options: {
   const ready = await waitForReady(child);
   const caPem = ready.caFile ? await readFile(ready.caFile, 'utf8') : undefined;
   const replies = controlReplies(child);
+  // One command line out, one JSON line back, in order; the field named `field` or an error naming what came.
+  const ask = async <T>(command: string, field: string): Promise<T> => {
+    const reply = replies.next();
+    child.stdin?.write(`${command}\n`);
+    const value = (await reply) as Record<string, unknown>;
+    if (!(field in value))
+      throw new Error(`services: expected ${field} for "${command}", got ${JSON.stringify(value)}`);
+    return value[field] as T;
+  };
   return {
     endpoints: ready.endpoints,
     ...(caPem ? { caPem } : {}),
-    backendCalls: async () => {
-      child.stdin?.write('backend-stats\n');
-      const reply = (await replies.next()) as { backendStats?: { total: number } };
-      if (!reply.backendStats)
-        throw new Error(`services: expected backendStats, got ${JSON.stringify(reply)}`);
-      return reply.backendStats.total;
-    },
+    backendCalls: async () => (await ask<{ total: number }>('backend-stats', 'backendStats')).total,
+    memory: () => ask<ServerMemory>('memory', 'memory'),
+    liveConnections: (protocol, transport) =>
+      ask<number>(`live-connections ${protocol} ${transport}`, 'liveConnections'),
+    dropConnections: (protocol, transport) =>
+      ask<number>(`drop-connections ${protocol} ${transport}`, 'dropped'),
     pid: child.pid ?? -1,
     close: () => stopChild(child),
   };

@@ -1,5 +1,6 @@
 import type { Cell, CompletedCell, Results } from '../results/schema.js';
 import { insights } from './insights.js';
+import { pushSections } from './push-sections.js';
 import { significanceLegend, type Verdict, verdicts } from './significance.js';
 
 const fmt = (n: number | null | undefined, digits = 2): string =>
@@ -36,7 +37,7 @@ export function renderMarkdown(results: Results): string {
     );
   }
   for (const table of renderMarkdownTables(results)) out.push(`## ${table.title}`, '', table.markdown, '');
-  out.push(...saturationSection(results), ...serializationSection(results));
+  out.push(...saturationSection(results), ...pushSections(results), ...serializationSection(results));
   const notes = insights(results);
   if (notes.length > 0) out.push('## What wins where', '', ...notes.map((n) => `- ${n}`), '');
   return `${out.join('\n')}\n`;

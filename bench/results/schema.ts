@@ -1,5 +1,6 @@
 import type { SaturationResult } from '../load/saturation.js';
 import type { PercentilesMs } from '../stats/latency-histogram.js';
+import type { ConnectionsRecord, ReconnectStormRecord } from './push-schema.js';
 
 /**
  * results.json, schema `wirebench.results/v1` (shared/CONTRACT.md). Reports,
@@ -81,6 +82,10 @@ export interface CompletedCell extends CellBase {
   readonly notes: readonly string[];
   /** HdrHistogram compressed base64 of latency in ns, for re-analysis and merging. */
   readonly latencyHistogram: string;
+  /** The `connections` push scenario: connections held, memory per connection. */
+  readonly connections?: ConnectionsRecord;
+  /** The `reconnect-storm` push scenario: recovery after every connection was cut. */
+  readonly reconnectStorm?: ReconnectStormRecord;
   /** The same for warm TTFB and cold TTFB (the report's significance marks resample them). */
   readonly ttfbHistogram?: string;
   readonly ttfbColdHistogram?: string;

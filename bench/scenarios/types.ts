@@ -52,6 +52,12 @@ export interface PushScenario {
   readonly description: string;
   /** Bytes of filler in each published post's body: the message size. */
   readonly payloadBytes: number;
+  /**
+   * What the cell measures: `delivery` (default; fanout), `connections` (how many one
+   * server process holds, memory per connection) or `reconnect-storm` (every connection
+   * cut at once: time to resubscribe, loss, duplicates). Sizes come from the profile.
+   */
+  readonly measure?: 'delivery' | 'connections' | 'reconnect-storm';
 }
 
 /** Any scenario of the catalog. */

@@ -1,0 +1,115 @@
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { create } from '@bufbuild/protobuf';
+import type { RealtimeClient, RealtimeClientOptions } from '../../clients/realtime/index.js';
+import type { RealtimeEntry } from '../../protocols/realtime-registry.js';
+import { type FeedEvent, PostSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import type { CellPlan } from './plan.js';
+import type { CellRunOptions } from './run-cell.js';
+
+/** Clients connecting at once: enough to be quick, few enough not to look like a SYN flood. */
+export const CONNECT_BATCH = 100;
+
+/**
+ * A fleet of realtime clients for one push cell: a factory with the cell's
+ * URL, transport, encoding, CA and per-client backoff seed (seed + index, so
+ * clients spread out instead of reconnecting in lockstep), a cell signal that
+ * follows the run's (sized so thousands of subscriptions do not trip Node's
+ * listener-leak warning), and one place that closes everything.
+ */
+export class PushFleet {
+  readonly clients: RealtimeClient[] = [];
+  readonly signal: AbortSignal;
+  private readonly abort = new AbortController();
+  private readonly forward = (): void => this.abort.abort();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly entry: RealtimeEntry,
+    private readonly plan: Extract<CellPlan, { kind: 'run' }>,
+    private readonly options: CellRunOptions,
+    size: number,
+    private readonly reconnect: RealtimeClientOptions['reconnect'] = {},
+  ) {
+    setMaxListeners(size + 64, this.abort.signal);
+    options.signal.addEventListener('abort', this.forward, { once: true });
+    this.signal = this.abort.signal;
+  }
+
+  /** A new client, tracked for close(); `index` picks its backoff seed. */
+  client(index: number): RealtimeClient {
+    const client = this.entry.createClient({
+      url: this.options.url,
+      transport: this.plan.transport,
+      encoding: this.plan.encoding,
+      reconnect: { ...this.reconnect, seed: this.options.seed + index },
+      ...(this.options.caPem ? { caPem: this.options.caPem } : {}),
+    });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Runs `start(index)` for indexes [from, from + count) in batches of CONNECT_BATCH. */
+  async ramp(from: number, count: number, start: (index: number) => Promise<void>): Promise<void> {
+    for (let i = 0; i < count && !this.signal.aborted; i += CONNECT_BATCH) {
+      const batch = Array.from({ length: Math.min(CONNECT_BATCH, count - i) }, (_, j) => from + i + j);
+      await Promise.all(batch.map(start));
+    }
+  }
+
+  /** Ends every subscription and closes every client; safe to call again. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.options.signal.removeEventListener('abort', this.forward);
+      this.abort.abort();
+      await Promise.allSettled(this.clients.map((c) => c.close()));
+    })();
+    return this.closing;
+  }
+}
+
+/** A post published by a push scenario: its index in the title, a body of `bodyBytes` filler. */
+export function benchPost(prefix: string, index: number, bodyBytes: number) {
+  return {
+    case: 'post' as const,
+    value: create(PostSchema, {
+      id: `${prefix}-${index}`,
+      title: `${prefix} #${index}`,
+      body: 'x'.repeat(bodyBytes),
+    }),
+  };
+}
+
+/** Whether an event is one of this cell's posts on `topic` (anything else is foreign: a mismatch). */
+export function isBenchPost(event: FeedEvent, topic: string, prefix: string): boolean {
+  return (
+    event.topic === topic &&
+    event.payload.case === 'post' &&
+    (event.payload.value as { title: string }).title.startsWith(`${prefix} #`)
+  );
+}
+
+/** Resolves true once `done()` holds, false at the deadline or on abort; polls every 10 ms. */
+export async function waitUntil(
+  done: () => boolean,
+  deadlineMs: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const end = Date.now() + deadlineMs;
+  while (!done()) {
+    if (Date.now() >= end || signal.aborted) return false;
+    await sleep(10);
+  }
+  return true;
+}
+
+/** Rejects with `what` timed out after `ms` unless `promise` settles first. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: expected within ${ms} ms, got nothing`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
