@@ -1,12 +1,20 @@
+import { createRealtimeClient as createConnectRealtimeClient } from '../clients/connect-realtime/index.js';
 import { createRealtimeClient as createGrpcRealtimeClient } from '../clients/grpc-realtime/index.js';
 import { createRealtimeClient as createLongPollClient } from '../clients/long-poll/index.js';
-import type { CreateRealtimeClient } from '../clients/realtime/index.js';
+import type { CreateRealtimeClient, RealtimeClientOptions } from '../clients/realtime/index.js';
+import { createRealtimeClient as createSocketIoClient } from '../clients/socketio/index.js';
 import { createRealtimeClient as createSseClient } from '../clients/sse/index.js';
 import { createRealtimeClient as createWebSocketClient } from '../clients/websocket/index.js';
+import {
+  CONNECT_SERVER,
+  RPC_REALTIME_TRANSPORTS,
+  startRpcRealtime,
+} from '../services/connect-common/index.js';
 import type { FeedCore } from '../services/core/index.js';
 import { GRPC_JS_TRANSPORTS, startGrpcJs } from '../services/grpc/index.js';
 import { LONG_POLL_TRANSPORTS, startLongPoll } from '../services/long-poll/index.js';
 import type { RealtimeServerHandle, RealtimeStartOptions } from '../services/realtime/index.js';
+import { SOCKETIO_TRANSPORTS, startSocketIo } from '../services/socketio/index.js';
 import { SSE_TRANSPORTS, startSse } from '../services/sse/index.js';
 import { startWebSocket, WEBSOCKET_TRANSPORTS } from '../services/websocket/index.js';
 import type { EncodingId, ProtocolId, TransportId } from './types.js';
@@ -15,6 +23,16 @@ import type { EncodingId, ProtocolId, TransportId } from './types.js';
 export interface RealtimeUnsupported {
   readonly transport: TransportId;
   readonly reason: string;
+}
+
+/**
+ * A named client configuration of a push protocol, measured as a cell of its
+ * own and reported as the cell's `variant` (Socket.IO's websocket and polling
+ * transports). Every variant runs in every push scenario and test.
+ */
+export interface RealtimeVariant {
+  readonly name: string;
+  readonly options: Pick<RealtimeClientOptions, 'socketio'>;
 }
 
 /**
@@ -36,12 +54,16 @@ export interface RealtimeEntry {
   /** How a reconnecting client resumes: the protocol's own mechanism, named for reports. */
   readonly resume: string;
   readonly unsupported: readonly RealtimeUnsupported[];
+  /** Client configurations measured apart, each its own cell; none: one cell with the defaults. */
+  readonly variants?: readonly RealtimeVariant[];
   readonly start: (core: FeedCore, options: RealtimeStartOptions) => Promise<RealtimeServerHandle>;
   readonly createClient: CreateRealtimeClient;
 }
 
 const NO_H3 = { transport: 'h3', reason: 'no HTTP/3 server for the realtime adapters yet' } as const;
 const NEEDS_H2 = 'gRPC needs HTTP/2 (trailers, full-duplex streams); HTTP/1.1 cannot carry it';
+const CONNECT_BIDI_NEEDS_H2 =
+  'Connect bidi streaming needs HTTP/2: over HTTP/1.1 a request body must end before the response starts';
 
 export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
   {
@@ -88,6 +110,37 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
     createClient: createLongPollClient,
   },
   {
+    id: 'socketio',
+    summary:
+      'Socket.IO (socket.io 4) on /socket.io/: subscribe/publish as events with acks, chat echo; websocket and polling transports measured apart',
+    transports: SOCKETIO_TRANSPORTS,
+    encodings: ['json'],
+    echo: true,
+    resume: 'subscribe event with afterSeq (acknowledged)',
+    variants: [
+      { name: 'websocket', options: { socketio: { transport: 'websocket' } } },
+      { name: 'polling', options: { socketio: { transport: 'polling' } } },
+    ],
+    unsupported: [
+      {
+        transport: 'h2',
+        reason:
+          'socket.io-client in Node polls over node:http(s) (HTTP/1.1 only) and its websocket transport needs the HTTP/1.1 Upgrade',
+      },
+      {
+        transport: 'h2c',
+        reason:
+          'socket.io-client in Node polls over node:http(s) (HTTP/1.1 only) and its websocket transport needs the HTTP/1.1 Upgrade',
+      },
+      {
+        transport: 'h3',
+        reason: 'engine.io has no HTTP/3 server; its WebTransport transport is not in this adapter',
+      },
+    ],
+    start: startSocketIo,
+    createClient: createSocketIoClient,
+  },
+  {
     id: 'grpc',
     summary:
       'gRPC (grpc-js): TopicService.Subscribe server streams resumed with after_seq, unary Publish, FeedService.Chat bidi echo',
@@ -106,6 +159,22 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
     ],
     start: startGrpcJs,
     createClient: createGrpcRealtimeClient,
+  },
+  {
+    id: 'connect',
+    summary:
+      'Connect protocol (connect-es): TopicService.Subscribe server streams resumed with after_seq, unary Publish, Chat echo on HTTP/2',
+    transports: RPC_REALTIME_TRANSPORTS,
+    encodings: ['json', 'proto'],
+    echo: true,
+    echoUnsupported: [
+      { transport: 'h1', reason: CONNECT_BIDI_NEEDS_H2 },
+      { transport: 'h1s', reason: CONNECT_BIDI_NEEDS_H2 },
+    ],
+    resume: 'Subscribe with after_seq',
+    unsupported: [NO_H3],
+    start: (core, options) => startRpcRealtime(core, options, CONNECT_SERVER),
+    createClient: createConnectRealtimeClient,
   },
 ];
 

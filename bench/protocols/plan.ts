@@ -2,7 +2,13 @@ import { findRealtime, realtimeUnsupportedReason } from '../../protocols/realtim
 import { findProtocol, unsupportedReason } from '../../protocols/registry.js';
 import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.js';
 import { findScenario } from '../scenarios/catalog.js';
-import { type AnyScenario, isPushScenario, type PushScenario } from '../scenarios/types.js';
+import {
+  type AnyScenario,
+  type HolScenario,
+  isHolScenario,
+  isPushScenario,
+  type PushScenario,
+} from '../scenarios/types.js';
 
 /** One cell to run, or to record as skipped with its reason. */
 export type CellPlan =
@@ -58,6 +64,10 @@ export function planMatrix(request: MatrixRequest): CellPlan[] {
         continue;
       if (isPushScenario(scenario)) {
         cells.push(...planPush(scenario, network, request));
+        continue;
+      }
+      if (isHolScenario(scenario)) {
+        cells.push(...planHol(scenario, network, request));
         continue;
       }
       for (const protocol of request.protocols) {
@@ -120,6 +130,35 @@ function planPush(scenario: PushScenario, network: string, request: MatrixReques
         if (reason) cells.push({ kind: 'skip', ...base, transport, encoding, reason });
         else cells.push({ kind: 'run', scenario, protocol, transport, network, encoding });
       }
+    }
+  }
+  return cells;
+}
+
+/**
+ * Head-of-line cells: the scenario's protocols on its transports (or the
+ * requested ones), on emulated networks only — on loopback every cell is a
+ * skip saying why. Requested protocols the experiment does not compare get
+ * one skip each with the reason.
+ */
+function planHol(scenario: HolScenario, network: string, request: MatrixRequest): CellPlan[] {
+  const cells: CellPlan[] = [];
+  for (const protocol of request.protocols) {
+    const entry = findProtocol(protocol);
+    const base = { scenario: scenario.name, protocol, network };
+    if (!entry || !scenario.protocols.includes(protocol)) {
+      const reason = `${scenario.name}: compares transports on ${scenario.protocols.join(', ')} only`;
+      cells.push({ kind: 'skip', ...base, transport: '-', encoding: '-', reason });
+      continue;
+    }
+    const encoding = entry.encodings[0] ?? 'json';
+    for (const transport of request.transports ?? scenario.transports) {
+      const reason =
+        network === 'loopback'
+          ? `${scenario.name}: needs an emulated link`
+          : unsupportedReason(entry, transport, 'unary');
+      if (reason) cells.push({ kind: 'skip', ...base, transport, encoding, reason });
+      else cells.push({ kind: 'run', scenario, protocol, transport, network, encoding });
     }
   }
   return cells;

@@ -81,7 +81,7 @@ function http1Link(name: string, origin: string, tls: boolean, options: ClientOp
  * connect-node writes the request head and body separately: with Nagle on,
  * every body then waits for the server's delayed ACK (~40 ms per call, measured).
  */
-class NoDelayHttpsAgent extends https.Agent {
+export class NoDelayHttpsAgent extends https.Agent {
   override createConnection(
     options: https.RequestOptions,
     callback?: (err: Error | null, stream: Duplex) => void,

@@ -13,5 +13,6 @@ export {
   PRECONNECT_PATH,
   type RpcServerProtocol,
 } from './protocol.js';
+export { RPC_REALTIME_TRANSPORTS, startRpcRealtime } from './realtime-server.js';
 export { feedRoutes } from './routes.js';
 export { type RpcServerHandle, startRpcServer } from './server.js';

@@ -3,6 +3,7 @@ import { ConnectError, type ConnectRouter, type HandlerContext, type MethodImpl 
 import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { CallContext, FeedCore } from '../core/index.js';
 import { toConnectError } from './errors.js';
+import { topicRoutes } from './topic-routes.js';
 
 /** A FeedCore method seen generically: one proto message (or a stream of them) in, a result out. */
 type CoreMethod = (input: unknown, ctx: CallContext) => unknown;
@@ -30,6 +31,8 @@ export function feedRoutes(
   });
   return (router) => {
     for (const [method, impl] of impls) router.rpc(method, impl);
+    // FeedService's router also serves TopicService (topics with resume) for the realtime clients.
+    if (service === FeedService) topicRoutes(core)(router);
   };
 }
 
