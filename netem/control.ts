@@ -1,10 +1,11 @@
 import net from 'node:net';
 import { JsonLines } from '../lib/json-lines.js';
 import type { DropRecord, DropRule } from './emulator/armed-drop.js';
-import type { ControlReply } from './emulator/control.js';
+import type { ControlCounters, ControlReply } from './emulator/control.js';
 import { CONTROL_SOCKET } from './state.js';
 
 export type { DropRecord, DropRule } from './emulator/armed-drop.js';
+export type { ControlCounters } from './emulator/control.js';
 
 /** A connection to a running userspace emulator's control channel (see emulator/control.ts). */
 export interface EmulatorControl {
@@ -16,6 +17,8 @@ export interface EmulatorControl {
   drops(sinceArmId?: number): Promise<DropRecord[]>;
   /** Replaces the loss model in both directions (`1%`, `ge:1%:25%`), seeded; null restores the configured one. */
   setLoss(loss: string | null, seed: number): Promise<void>;
+  /** Packet and drop counters per direction (diff two readings around a measurement). */
+  counters(): Promise<ControlCounters>;
   close(): void;
 }
 
@@ -72,6 +75,11 @@ export async function openEmulatorControl(path: string = CONTROL_SOCKET): Promis
     drops: async (since = 0) => (await ask({ op: 'drops', since })).drops ?? [],
     setLoss: async (loss, seed) => {
       await ask({ op: 'loss', loss, seed });
+    },
+    counters: async () => {
+      const c = (await ask({ op: 'counters' })).counters;
+      if (!c) throw new EmulatorControlError('emulator control: expected counters, got none');
+      return c;
     },
     close: () => socket.destroy(),
   };

@@ -25,6 +25,7 @@ export {
   selectMode,
 } from './capabilities.js';
 export {
+  type ControlCounters,
   type DropRecord,
   type DropRule,
   type EmulatorControl,

@@ -34,6 +34,16 @@ export interface Profile {
     readonly eventsBefore: number;
     readonly eventsDuring: number;
   };
+  /**
+   * The head-of-line experiment's trials per transport: no-drop baselines and
+   * single-drop trials, then `sweepTrials` per random-loss rate.
+   */
+  readonly hol: {
+    readonly baselineTrials: number;
+    readonly dropTrials: number;
+    readonly sweepLossPct: readonly number[];
+    readonly sweepTrials: number;
+  };
   /** Emulated networks run by default (as root), after loopback. */
   readonly emulatedNetworks: readonly string[];
   /** Scenarios run on emulated networks (each operation there costs round trips of real delay). */
@@ -54,7 +64,9 @@ const QUICK_SCENARIOS = [
   'connections',
   'reconnect-storm',
 ] as const;
-const EVERY_SCENARIO = [...QUICK_SCENARIOS, 'saturation'] as const;
+const EVERY_SCENARIO = [...QUICK_SCENARIOS, 'saturation', 'hol'] as const;
+/** Random loss rates (%) of the head-of-line sweep. */
+const HOL_SWEEP = [0, 0.5, 1, 2, 5] as const;
 
 export const PROFILES = {
   quick: {
@@ -70,6 +82,7 @@ export const PROFILES = {
     fanout: { subscribers: 100, messages: 50, ratePerS: 50 },
     connections: { clients: 200 },
     reconnectStorm: { subscribers: 100, eventsBefore: 5, eventsDuring: 5 },
+    hol: { baselineTrials: 2, dropTrials: 2, sweepLossPct: HOL_SWEEP, sweepTrials: 2 },
     emulatedNetworks: ['4g'],
     emulatedScenarios: ['get-small', 'many-small'],
   },
@@ -86,8 +99,9 @@ export const PROFILES = {
     fanout: { subscribers: 1_000, messages: 60, ratePerS: 5 },
     connections: { clients: 2_000 },
     reconnectStorm: { subscribers: 1_000, eventsBefore: 5, eventsDuring: 5 },
+    hol: { baselineTrials: 3, dropTrials: 3, sweepLossPct: HOL_SWEEP, sweepTrials: 3 },
     emulatedNetworks: ['4g', 'lossy-wifi'],
-    emulatedScenarios: QUICK_SCENARIOS,
+    emulatedScenarios: [...QUICK_SCENARIOS, 'hol'],
   },
   full: {
     warmupS: 5,
@@ -102,6 +116,7 @@ export const PROFILES = {
     fanout: { subscribers: 10_000, messages: 30, ratePerS: 1 },
     connections: { clients: 10_000 },
     reconnectStorm: { subscribers: 5_000, eventsBefore: 5, eventsDuring: 5 },
+    hol: { baselineTrials: 5, dropTrials: 8, sweepLossPct: HOL_SWEEP, sweepTrials: 10 },
     emulatedNetworks: ['broadband', '4g', '3g', 'lossy-wifi', 'satellite'],
     emulatedScenarios: EVERY_SCENARIO,
   },

@@ -5,7 +5,7 @@ import { alpnOf, type EncodingId } from '../../protocols/types.js';
 import { type FeedCore, Random } from '../../services/core/index.js';
 import { runSaturation } from '../load/saturation.js';
 import type { Cell, LoadSpec } from '../results/schema.js';
-import { isPushScenario, type Scenario } from '../scenarios/types.js';
+import { isHolScenario, isPushScenario, type Scenario } from '../scenarios/types.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { BodyMeter } from '../wire/body-size.js';
 import { probeHandshakes } from '../wire/handshake-probe.js';
@@ -14,6 +14,7 @@ import { measure } from './measure.js';
 import type { CellPlan } from './plan.js';
 import type { Profile } from './profiles.js';
 import { runConnectionsCell } from './run-connections-cell.js';
+import { runHolCell } from './run-hol-cell.js';
 import { runPushCell } from './run-push-cell.js';
 import { runReconnectStormCell } from './run-reconnect-storm-cell.js';
 import type { ServicesControl } from './services-process.js';
@@ -57,6 +58,7 @@ export async function runCell(
 ): Promise<Cell> {
   const scenario = plan.scenario;
   if (isPushScenario(scenario)) return PUSH_RUNNERS[scenario.measure ?? 'delivery'](plan, scenario, options);
+  if (isHolScenario(scenario)) return runHolCell(plan, scenario, options);
   const key = {
     scenario: scenario.name,
     protocol: plan.protocol,

@@ -1,6 +1,7 @@
 import type { SaturationResult } from '../load/saturation.js';
 import type { PercentilesMs } from '../stats/latency-histogram.js';
 import type { ConnectionsRecord, ReconnectStormRecord } from './push-schema.js';
+import type { HolBlock } from './hol-schema.js';
 
 /**
  * results.json, schema `wirebench.results/v1` (shared/CONTRACT.md). Reports,
@@ -82,6 +83,8 @@ export interface CompletedCell extends CellBase {
   readonly notes: readonly string[];
   /** HdrHistogram compressed base64 of latency in ns, for re-analysis and merging. */
   readonly latencyHistogram: string;
+  /** The head-of-line experiment (scenario `hol`): single-drop delays per object and the loss sweep. */
+  readonly hol?: HolBlock;
   /** The `connections` push scenario: connections held, memory per connection. */
   readonly connections?: ConnectionsRecord;
   /** The `reconnect-storm` push scenario: recovery after every connection was cut. */

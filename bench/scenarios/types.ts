@@ -1,5 +1,5 @@
 import type { ProtocolClient } from '../../clients/types.js';
-import type { EncodingId, MethodKind, TransportId } from '../../protocols/types.js';
+import type { EncodingId, MethodKind, ProtocolId, TransportId } from '../../protocols/types.js';
 import type { FeedCore, Random } from '../../services/core/index.js';
 import type { Operation } from '../load/outcome.js';
 import type { BodyMeter } from '../wire/body-size.js';
@@ -60,8 +60,37 @@ export interface PushScenario {
   readonly measure?: 'delivery' | 'connections' | 'reconnect-storm';
 }
 
+/**
+ * A head-of-line experiment (bench/scenarios/hol.ts): M objects fetched at
+ * once, with one deterministic server→client packet drop and a random-loss
+ * sweep, on an emulated link only. The data of the experiment lives here;
+ * bench/protocols/run-hol-cell.ts runs it.
+ */
+export interface HolScenario {
+  readonly family: 'hol';
+  readonly name: string;
+  readonly description: string;
+  /** The protocols it compares transports on (the transports are the subject, not the API style). */
+  readonly protocols: readonly ProtocolId[];
+  /** The transports it runs on unless --transports says otherwise (all TLS, so the comparison is fair). */
+  readonly transports: readonly TransportId[];
+  /** Objects fetched at once, and posts per object (a list page of ~700 B per post as JSON). */
+  readonly objects: number;
+  readonly postsPerObject: number;
+  /** HTTP/1.1 connections (a browser's six per origin); multiplexed transports use one. */
+  readonly h1Connections: number;
+  /** Drop the k-th server→client packet carrying at least `minPayloadBytes` after the fetch starts. */
+  readonly dropK: number;
+  readonly minPayloadBytes: number;
+  /** An object counts as delayed when it completes more than this many RTTs after its baseline. */
+  readonly delayedThresholdRtt: number;
+}
+
 /** Any scenario of the catalog. */
-export type AnyScenario = Scenario | PushScenario;
+export type AnyScenario = Scenario | PushScenario | HolScenario;
 
 /** Whether a scenario is a push (realtime) one. */
 export const isPushScenario = (s: AnyScenario): s is PushScenario => s.family === 'push';
+
+/** Whether a scenario is a head-of-line experiment. */
+export const isHolScenario = (s: AnyScenario): s is HolScenario => s.family === 'hol';

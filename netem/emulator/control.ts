@@ -15,6 +15,7 @@ import type { Direction } from './direction.js';
  *   {"op":"disarm"}                          → {"ok":true,"wasArmed":false}
  *   {"op":"drops","since":1}                 → {"ok":true,"drops":[DropRecord…]}
  *   {"op":"loss","loss":"1%","seed":7}       → {"ok":true}  (both directions; "loss":null restores the configured model)
+ *   {"op":"counters"}                        → {"ok":true,"counters":{"dropsRandom":{"up":n,"down":n},…}}
  *   {"op":"ping"}                            → {"ok":true}
  *
  * Anything else gets {"ok":false,"error":"expected …, got …"}; the channel stays open.
@@ -24,13 +25,27 @@ export type ControlRequest =
   | { readonly op: 'disarm' }
   | { readonly op: 'drops'; readonly since?: number }
   | { readonly op: 'loss'; readonly loss: string | null; readonly seed?: number }
+  | { readonly op: 'counters' }
   | { readonly op: 'ping' };
 
+/** Drop and packet counters per direction, for a caller that diffs them around a measurement. */
+export interface ControlCounters {
+  readonly packetsIn: { readonly up: number; readonly down: number };
+  readonly dropsRandom: { readonly up: number; readonly down: number };
+  readonly dropsDeterministic: { readonly up: number; readonly down: number };
+}
+
 export type ControlReply =
-  | { readonly ok: true; readonly armId?: number; readonly wasArmed?: boolean; readonly drops?: DropRecord[] }
+  | {
+      readonly ok: true;
+      readonly armId?: number;
+      readonly wasArmed?: boolean;
+      readonly drops?: DropRecord[];
+      readonly counters?: ControlCounters;
+    }
   | { readonly ok: false; readonly error: string };
 
-const OPS = ['arm', 'disarm', 'drops', 'loss', 'ping'] as const;
+const OPS = ['arm', 'disarm', 'drops', 'loss', 'counters', 'ping'] as const;
 
 /** Answers one request against the link's two directions (the drop rule applies server → client). */
 export function handleControl(link: { up: Direction; down: Direction }, raw: unknown): ControlReply {
@@ -52,6 +67,17 @@ export function handleControl(link: { up: Direction; down: Direction }, raw: unk
         link.up.setLoss(model, seed * 2);
         link.down.setLoss(model, seed * 2 + 1);
         return { ok: true };
+      }
+      case 'counters': {
+        const [u, d] = [link.up.stats(), link.down.stats()];
+        return {
+          ok: true,
+          counters: {
+            packetsIn: { up: u.packetsIn, down: d.packetsIn },
+            dropsRandom: { up: u.dropsRandom, down: d.dropsRandom },
+            dropsDeterministic: { up: u.dropsDeterministic, down: d.dropsDeterministic },
+          },
+        };
       }
       case 'ping':
         return { ok: true };

@@ -58,6 +58,10 @@ test('loss over the socket changes both directions; null restores the configured
     await r.control.setLoss('ge:1%:25%', 9);
     t.like(r.link.up.stats().lossNow, { kind: 'gilbert-elliott', pPct: 1, rPct: 25 });
     t.like(r.link.down.stats().lossNow, { kind: 'gilbert-elliott', pPct: 1, rPct: 25 });
+    await r.control.setLoss('100%', 9);
+    for (let i = 0; i < 3; i++) r.link.down.receive(ipv4(17, 443, 50000, 100, i));
+    r.link.up.receive(ipv4(17, 50000, 443, 100, 9));
+    t.like(await r.control.counters(), { packetsIn: { up: 1, down: 3 }, dropsRandom: { up: 1, down: 3 } });
     await r.control.setLoss(null, 9);
     t.deepEqual(r.link.down.stats().lossNow, CLEAN_DIRECTION.loss);
   } finally {

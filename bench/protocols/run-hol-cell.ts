@@ -1,0 +1,315 @@
+import { performance } from 'node:perf_hooks';
+import type { ProtocolClient } from '../../clients/types.js';
+import { type DropRecord, type DropRule, openEmulatorControl, summarize } from '../../netem/index.js';
+import { readState } from '../../netem/state.js';
+import { findProtocol } from '../../protocols/registry.js';
+import { isMultiplexed, type TransportId } from '../../protocols/types.js';
+import type { HolBlock, HolDropTrial, HolSweepPoint } from '../results/hol-schema.js';
+import type { Cell, Counts, LoadSpec } from '../results/schema.js';
+import { fetchObjects, type HolFetch, holObjects } from '../scenarios/hol.js';
+import type { HolScenario } from '../scenarios/types.js';
+import { LatencyHistogram } from '../stats/latency-histogram.js';
+import { meanCi, median, pooledQuantileCi, quantile } from './hol-stats.js';
+import type { CellPlan } from './plan.js';
+import type { CellRunOptions } from './run-cell.js';
+
+/** Transports that run over UDP (QUIC): the drop rule counts datagrams instead of TCP segments. */
+const UDP_TRANSPORTS: readonly TransportId[] = ['h3'];
+/** One trial (connect, warm-up fetch, measured fetch) never takes longer than this. */
+const TRIAL_TIMEOUT_MS = 120_000;
+
+/** One trial's measured fetch: per object, completion and first byte (ms), or null where it failed. */
+interface TrialOutcome {
+  readonly completionMs: (number | null)[];
+  readonly firstByteMs: (number | null)[];
+  readonly connectMs: number;
+}
+
+/**
+ * Runs the head-of-line experiment for one protocol × transport on the
+ * emulated link this process sits behind (the cell worker in the client
+ * namespace). Every trial uses a fresh client: connect, fetch the M objects
+ * once to open the congestion window (the comparison is about blocking, not
+ * slow start), then impair the link through the emulator's control channel
+ * and fetch them again, measured:
+ *
+ * 1. deterministic: no-drop baselines interleaved with trials in which the
+ *    emulator drops exactly one chosen server→client packet (the k-th
+ *    full-size one after arming, across all connections); each object's
+ *    delay is its completion minus its own baseline median;
+ * 2. sweep: seeded random loss at each rate, per-object p50/p95/max pooled
+ *    over trials and the batch's total, with 95% bootstrap intervals.
+ */
+export async function runHolCell(
+  plan: Extract<CellPlan, { kind: 'run' }>,
+  scenario: HolScenario,
+  options: CellRunOptions,
+): Promise<Cell> {
+  const key = {
+    scenario: scenario.name,
+    protocol: plan.protocol,
+    transport: plan.transport,
+    network: plan.network,
+    encoding: plan.encoding,
+  };
+  const connections = isMultiplexed(plan.transport) ? 1 : scenario.h1Connections;
+  const settings = options.profile.hol;
+  const load: LoadSpec = {
+    model: 'closed',
+    rate: null,
+    connections,
+    concurrency: scenario.objects,
+    durationS: 0,
+    warmupS: 0,
+  };
+  const entry = findProtocol(plan.protocol);
+  if (!entry)
+    return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no adapter in this version` };
+
+  // 1. The link: only the userspace emulator can drop one chosen packet.
+  const link = await readState();
+  if (!link) return { ...key, load, state: 'skipped', reason: 'hol: needs an emulated link' };
+  if (link.mode !== 'userspace') {
+    return {
+      ...key,
+      load,
+      state: 'skipped',
+      reason: `hol: needs the userspace emulator (--netem userspace) to drop a chosen packet; the link is ${link.mode}`,
+    };
+  }
+  const rttMs = summarize(link.config).rttMs;
+  const thresholdMs = scenario.delayedThresholdRtt * rttMs;
+  const control = await openEmulatorControl();
+  const eluStart = performance.eventLoopUtilization();
+  const counts: Counts = { ok: 0, errors: 0, timeouts: 0, mismatches: 0 };
+  let firstFailure: string | undefined;
+  const cold = new LatencyHistogram();
+  try {
+    const objects = await holObjects(scenario, options.oracle);
+    const rule: DropRule = {
+      proto: UDP_TRANSPORTS.includes(plan.transport) ? 'udp' : 'tcp',
+      serverPort: Number(new URL(options.url).port),
+      k: scenario.dropK,
+      minPayloadBytes: scenario.minPayloadBytes,
+    };
+    const makeClient = (): ProtocolClient =>
+      entry.createClient({
+        url: options.url,
+        transport: plan.transport,
+        encoding: plan.encoding,
+        connections,
+        ...(options.caPem ? { caPem: options.caPem } : {}),
+      });
+
+    /** One trial; `impair` runs between the warm-up and the measured fetch, `restore` right after it. */
+    const trial = async <T>(impair: () => Promise<T>, restore: (t: T) => Promise<void>) => {
+      const signal = AbortSignal.any([options.signal, AbortSignal.timeout(TRIAL_TIMEOUT_MS)]);
+      const client = makeClient();
+      try {
+        const c0 = process.hrtime.bigint();
+        await client.connect();
+        const connectNs = process.hrtime.bigint() - c0;
+        cold.recordNs(connectNs);
+        const warm = await fetchObjects(client, objects, signal);
+        const warmFailure = warm.find((f) => !f.ok);
+        if (warmFailure && !warmFailure.ok) throw new Error(`warm-up fetch: ${warmFailure.reason}`);
+        const token = await impair();
+        let fetched: HolFetch[];
+        try {
+          fetched = await fetchObjects(client, objects, signal);
+        } finally {
+          await restore(token);
+        }
+        return { outcome: account(fetched, Number(connectNs) / 1e6), token };
+      } finally {
+        await client.close().catch(() => {});
+      }
+    };
+    const account = (fetched: HolFetch[], connectMs: number): TrialOutcome => {
+      for (const f of fetched) {
+        if (f.ok) counts.ok++;
+        else {
+          if (f.kind === 'mismatch') counts.mismatches++;
+          else counts.errors++;
+          firstFailure ??= f.reason;
+        }
+      }
+      return {
+        completionMs: fetched.map((f) => (f.ok ? f.completedMs : null)),
+        firstByteMs: fetched.map((f) => (f.ok ? f.firstByteMs : null)),
+        connectMs,
+      };
+    };
+
+    // 2. Deterministic: baselines and single-drop trials, interleaved so drift hits both alike.
+    const baselines: TrialOutcome[] = [];
+    const drops: { outcome: TrialOutcome; drop: DropRecord | null }[] = [];
+    const noImpairment = async (): Promise<void> => {};
+    for (let i = 0; i < Math.max(settings.baselineTrials, settings.dropTrials); i++) {
+      if (options.signal.aborted) break;
+      if (i < settings.baselineTrials) baselines.push((await trial(noImpairment, noImpairment)).outcome);
+      if (i < settings.dropTrials) {
+        const { outcome, token: armId } = await trial(
+          () => control.arm(rule),
+          async () => {
+            await control.disarm();
+          },
+        );
+        const [drop] = await control.drops(armId);
+        drops.push({ outcome, drop: drop?.armId === armId ? drop : null });
+      }
+    }
+
+    // 3. The sweep: seeded random loss in both directions during the measured fetch only.
+    const sweep: HolSweepPoint[] = [];
+    for (const [p, lossPct] of settings.sweepLossPct.entries()) {
+      const outcomes: { outcome: TrialOutcome; lost: number }[] = [];
+      for (let i = 0; i < settings.sweepTrials && !options.signal.aborted; i++) {
+        const seed = options.seed * 10_000 + p * 100 + i;
+        const { outcome, token: lost } = await trial(
+          async () => {
+            await control.setLoss(`${lossPct}%`, seed);
+            return await control.counters();
+          },
+          async () => {
+            await control.setLoss(null, seed);
+          },
+        );
+        const after = await control.counters();
+        const dropped =
+          after.dropsRandom.up + after.dropsRandom.down - lost.dropsRandom.up - lost.dropsRandom.down;
+        outcomes.push({ outcome, lost: dropped });
+      }
+      const point = sweepPoint(
+        lossPct,
+        outcomes.map((o) => o.outcome),
+        outcomes.reduce((s, o) => s + o.lost, 0),
+        options.seed + p,
+      );
+      if (point) sweep.push(point);
+    }
+
+    // 4. Figures: delays against each object's own baseline; the cell's usual fields from the baselines.
+    const complete = (o: TrialOutcome): o is TrialOutcome & { completionMs: number[] } =>
+      o.completionMs.every((v) => v !== null);
+    const goodBaselines = baselines.filter(complete);
+    const goodDrops = drops.filter((d) => complete(d.outcome) && d.drop !== null);
+    if (goodBaselines.length === 0 || goodDrops.length === 0) {
+      return {
+        ...key,
+        load,
+        state: 'failed',
+        reason:
+          firstFailure ??
+          `hol: expected complete baseline and drop trials, got ${goodBaselines.length} and ${goodDrops.length} (a drop rule that never fired: k too large for the transfer?)`,
+        counts,
+      };
+    }
+    const baselineMs = objects.map((o) => median(goodBaselines.map((b) => b.completionMs[o.index]!)));
+    const trials: HolDropTrial[] = goodDrops.map(({ outcome, drop }) => {
+      const completionMs = outcome.completionMs as number[];
+      const delayMs = completionMs.map((c, i) => c - baselineMs[i]!);
+      return { completionMs, delayMs, objectsDelayed: delayMs.filter((d) => d > thresholdMs).length, drop };
+    });
+    const delayed = trials.map((t) => t.objectsDelayed);
+    const allDelays = trials.flatMap((t) => t.delayMs);
+    const hol: HolBlock = {
+      objects: objects.length,
+      objectBytes: objects.reduce((s, o) => s + o.jsonBytes, 0) / objects.length,
+      connections,
+      rttMs,
+      thresholdMs,
+      rule,
+      deterministic: {
+        baselineTrials: goodBaselines.length,
+        baselineMs,
+        dropMs: objects.map((o) => median(trials.map((t) => t.completionMs[o.index]!))),
+        trials,
+        objectsDelayed: { median: median(delayed), min: Math.min(...delayed), max: Math.max(...delayed) },
+        delayMs: {
+          p50: quantile(allDelays, 0.5),
+          p95: quantile(allDelays, 0.95),
+          max: Math.max(...allDelays),
+        },
+      },
+      sweep,
+      seed: options.seed,
+    };
+    const latency = new LatencyHistogram();
+    const ttfb = new LatencyHistogram();
+    for (const b of goodBaselines) {
+      for (const c of b.completionMs) latency.recordNs(c * 1e6);
+      for (const f of b.firstByteMs) if (f !== null) ttfb.recordNs(f * 1e6);
+    }
+    const batchMs = goodBaselines.reduce((s, b) => s + Math.max(...b.completionMs), 0);
+    const elu = performance.eventLoopUtilization(eluStart).utilization;
+    const dropped = drops.length - goodDrops.length;
+    return {
+      ...key,
+      load,
+      state: 'completed',
+      counts,
+      throughputRps: (goodBaselines.length * objects.length) / (batchMs / 1000),
+      latencyMs: latency.summaryMs(),
+      ttfbMs: ttfb.summaryMs(),
+      ttfbColdMs: cold.summaryMs(),
+      clientEventLoopUtilization: elu,
+      clientBound: elu > 0.9,
+      bytesPerOp: {
+        requestBody: 0,
+        responseBody: hol.objectBytes,
+        requestWire: null,
+        responseWire: null,
+      },
+      backendCallsPerOp: null,
+      notes: [
+        `latencyMs/ttfbMs: per-object completion and first byte in the ${goodBaselines.length} no-drop baseline fetches (${objects.length} objects at once); ttfbColdMs: a fresh client's connect() (handshakes and one preconnect request per connection)`,
+        'wire bytes not measured in the hol scenario',
+        ...(firstFailure ? [`first failure: ${firstFailure}`] : []),
+        ...(dropped > 0
+          ? [`${dropped} drop trial(s) left out: an object failed or the rule never fired`]
+          : []),
+      ],
+      latencyHistogram: latency.encode(),
+      hol,
+    };
+  } catch (error) {
+    return {
+      ...key,
+      load,
+      state: 'failed',
+      reason: (error as Error).message ?? String(error),
+      ...(counts.ok + counts.errors + counts.mismatches > 0 ? { counts } : {}),
+    };
+  } finally {
+    control.close();
+  }
+}
+
+/** One loss rate's figures from its complete trials, or null when none completed. */
+function sweepPoint(
+  lossPct: number,
+  outcomes: readonly TrialOutcome[],
+  packetsLost: number,
+  seed: number,
+): HolSweepPoint | null {
+  const trials = outcomes.map((o) => o.completionMs).filter((c): c is number[] => c.every((v) => v !== null));
+  if (trials.length === 0) return null;
+  return {
+    lossPct,
+    trials: trials.length,
+    perTrial: trials.map((t) => ({
+      p50: quantile(t, 0.5),
+      p95: quantile(t, 0.95),
+      total: Math.max(...t),
+    })),
+    p50: pooledQuantileCi(trials, 0.5, seed),
+    p95: pooledQuantileCi(trials, 0.95, seed + 1),
+    max: pooledQuantileCi(trials, 1, seed + 2),
+    total: meanCi(
+      trials.map((t) => Math.max(...t)),
+      seed + 3,
+    ),
+    packetsLost,
+  };
+}
