@@ -6,7 +6,16 @@ import { GRPC_WEB_CASES } from './grpc-web.js';
 import { REST_CASES } from './rest.js';
 import type { ProtocolCases } from './types.js';
 
-export type { Expectation, MalformedCase, ProtocolCases, RawBody, RawRequest } from './types.js';
+export { REALTIME_MALFORMED_CASES } from './realtime/index.js';
+export type {
+  Expectation,
+  FramesCase,
+  MalformedCase,
+  ProtocolCases,
+  RawBody,
+  RawRequest,
+  RealtimeCases,
+} from './types.js';
 export { MAX_BODY_BYTES, OVERSIZE } from './types.js';
 
 /**

@@ -55,3 +55,20 @@ export const MAX_BODY_BYTES = 1024;
 
 /** A body just over the limit, and the same size again split across chunks (no content-length to refuse early). */
 export const OVERSIZE = 4 * MAX_BODY_BYTES;
+
+/**
+ * WebSocket frames written raw after a completed handshake (test/realtime/raw-ws.ts):
+ * the server must close that one connection with `closeCode`.
+ */
+export interface FramesCase {
+  readonly name: string;
+  /** Built per run: masked frames carry a fresh random key. */
+  readonly frames: () => Buffer;
+  readonly expect: { readonly closeCode: number };
+}
+
+/** One push protocol's cases: raw HTTP requests, and raw WebSocket frames where the protocol has them. */
+export interface RealtimeCases {
+  readonly http: readonly MalformedCase[];
+  readonly frames?: readonly FramesCase[];
+}

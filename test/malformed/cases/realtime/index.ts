@@ -1,0 +1,16 @@
+import type { ProtocolId } from '../../../../protocols/types.js';
+import type { RealtimeCases } from '../types.js';
+import { LONG_POLL_CASES } from './long-poll.js';
+import { SSE_CASES } from './sse.js';
+import { WEBSOCKET_CASES } from './websocket.js';
+
+/**
+ * The malformed-input cases of each push protocol (protocols/realtime-registry.ts).
+ * The realtime driver fails for an entry missing here and names it: a new
+ * push protocol brings its cases.
+ */
+export const REALTIME_MALFORMED_CASES: Partial<Record<ProtocolId, RealtimeCases>> = {
+  websocket: WEBSOCKET_CASES,
+  sse: SSE_CASES,
+  'long-poll': LONG_POLL_CASES,
+};
