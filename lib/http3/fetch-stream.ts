@@ -1,4 +1,14 @@
 import type { IncomingHeaders, ServerHttp3Stream, StreamFlags } from '@currentspace/http3';
+import {
+  BadTarget,
+  drained,
+  first,
+  handedOver,
+  openRequestStream,
+  requestFields,
+  requestPath,
+  responseFields,
+} from './stream-io.js';
 
 /** The fetch-API shape every adapter in this project serves (REST, GraphQL, Connect). */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -6,8 +16,6 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>;
 /** Request body bytes buffered ahead of the handler before the stream is paused. */
 const BODY_HIGH_WATER_MARK = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
-/** Connection-specific fields HTTP/3 forbids (RFC 9114 §4.2); a fetch handler may still set them. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /**
  * Serves one HTTP/3 request stream with a fetch handler.
@@ -27,54 +35,28 @@ export async function serveStream(
   flags: StreamFlags,
   origin: string,
 ): Promise<void> {
-  // 1. Paused before anything can flow: if the request FIN arrived while the
-  //    readable side was never consumed, the package would resume it into the void.
-  stream.pause();
-  stream.on('error', () => {});
-  const abort = new AbortController();
-  let finished = false;
-  stream.once('finish', () => {
-    finished = true;
-  });
-  stream.once('aborted', () => abort.abort());
-  stream.once('close', () => {
-    if (!finished) abort.abort();
-  });
+  // 1. Paused before anything can flow; `gone` aborts when the client goes away.
+  const gone = openRequestStream(stream);
   const method = first(headers[':method']) ?? 'GET';
   const body = method !== 'GET' && method !== 'HEAD' && !flags.endStream ? bodyStream(stream) : undefined;
   if (!body) stream.resume();
   // 2. Request → handler; a throwing handler is a 500, a bad target a 400.
   let response: Response;
   try {
-    response = await handler(toRequest(headers, method, origin, abort.signal, body?.stream));
+    response = await handler(toRequest(headers, method, origin, gone, body?.stream));
   } catch (error) {
     const status = error instanceof BadTarget ? 400 : 500;
     response = new Response(error instanceof Error ? error.message : String(error), { status });
   }
   // 3. Response → stream, then drop whatever body the handler left unread.
   try {
-    await send(response, stream, abort.signal);
+    await send(response, stream, gone);
   } catch {
     stream.destroy();
   }
   body?.discard();
   // 4. Done once every byte (and FIN) was handed to QUIC, so a draining close() cannot cut it off.
   await handedOver(stream);
-}
-
-/** Resolves at 'finish' (the native side took all data and FIN) or 'close' (reset, destroyed). */
-function handedOver(stream: ServerHttp3Stream): Promise<void> {
-  if (stream.writableFinished || stream.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    stream.once('finish', resolve);
-    stream.once('close', resolve);
-  });
-}
-
-class BadTarget extends Error {}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function toRequest(
@@ -84,18 +66,8 @@ function toRequest(
   signal: AbortSignal,
   body: ReadableStream<Uint8Array> | undefined,
 ): Request {
-  const path = first(headers[':path']) ?? '';
-  // Origin-form only: the URL's host is the server's, never the client's choice.
-  if (!path.startsWith('/') || path.startsWith('//')) {
-    throw new BadTarget(`request target: expected a path starting with /, got "${path}"`);
-  }
-  const fields = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(':')) continue;
-    if (Array.isArray(value)) for (const v of value) fields.append(name, v);
-    else fields.set(name, value);
-  }
-  const init: RequestInit & { duplex?: 'half' } = { method, headers: fields, signal };
+  const path = requestPath(headers);
+  const init: RequestInit & { duplex?: 'half' } = { method, headers: requestFields(headers), signal };
   if (body) {
     init.body = body;
     init.duplex = 'half';
@@ -163,12 +135,7 @@ async function send(response: Response, stream: ServerHttp3Stream, gone: AbortSi
     await response.body?.cancel().catch(() => {});
     return;
   }
-  const headers: IncomingHeaders = { ':status': String(response.status) };
-  // Lower-cased here: HTTP/3 field names must be (RFC 9114 §4.2), and ponyfill Headers (yoga's) keep the case they were set with.
-  response.headers.forEach((value, field) => {
-    const name = field.toLowerCase();
-    if (!HOP_BY_HOP.has(name)) headers[name] = value;
-  });
+  const headers = responseFields(response.status, response.headers);
   // respondWithBody also ends the writable side ('finish', then 'close'); respond(…, endStream) would not.
   if (!response.body) return stream.respondWithBody(headers, EMPTY);
   if (response.headers.has('content-length')) {
@@ -189,18 +156,4 @@ async function send(response: Response, stream: ServerHttp3Stream, gone: AbortSi
   } finally {
     gone.removeEventListener('abort', stop);
   }
-}
-
-function drained(stream: ServerHttp3Stream, gone: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      gone.removeEventListener('abort', done);
-      resolve();
-    };
-    stream.once('drain', done);
-    stream.once('close', done);
-    gone.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,12 +4,20 @@ import type {
   UniversalServerResponse,
 } from '@connectrpc/connect/protocol';
 import type { IncomingHeaders, ServerHttp3Stream, StreamFlags } from '@currentspace/http3';
+import {
+  BadTarget,
+  drained,
+  first,
+  handedOver,
+  openRequestStream,
+  requestFields,
+  requestPath,
+  responseFields,
+} from './stream-io.js';
 
 /** Request body bytes buffered ahead of the handler before the stream is paused. */
 const BODY_HIGH_WATER_MARK = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
-/** Connection-specific fields HTTP/3 forbids (RFC 9114 §4.2). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /**
  * Serves one HTTP/3 request stream with a connect-es universal handler
@@ -31,25 +39,14 @@ export async function serveUniversalStream(
   flags: StreamFlags,
   origin: string,
 ): Promise<void> {
-  // 1. Paused before anything can flow: if the request FIN arrived while the
-  //    readable side was never consumed, the package would resume it into the void.
-  stream.pause();
-  stream.on('error', () => {});
-  const abort = new AbortController();
-  let finished = false;
-  stream.once('finish', () => {
-    finished = true;
-  });
-  stream.once('aborted', () => abort.abort(new Error('http3: the client reset the stream')));
-  stream.once('close', () => {
-    if (!finished) abort.abort(new Error('http3: the stream closed before the response was sent'));
-  });
+  // 1. Paused before anything can flow; `gone` aborts when the client goes away.
+  const gone = openRequestStream(stream);
   const body = flags.endStream ? undefined : requestBody(stream);
   if (!body) stream.resume();
   // 2. Request → handler; a bad target is a 400, a throwing handler a 500.
   let response: UniversalServerResponse;
   try {
-    response = await handler(toRequest(headers, origin, abort.signal, body));
+    response = await handler(toRequest(headers, origin, gone, body));
   } catch (error) {
     const status = error instanceof BadTarget ? 400 : 500;
     const text = error instanceof Error ? error.message : String(error);
@@ -57,7 +54,7 @@ export async function serveUniversalStream(
   }
   // 3. Response → stream; the unread rest of the request body drains away.
   try {
-    await send(response, stream, abort.signal);
+    await send(response, stream, gone);
   } catch {
     if (!stream.destroyed) stream.destroy();
   }
@@ -66,14 +63,8 @@ export async function serveUniversalStream(
   await handedOver(stream);
 }
 
-class BadTarget extends Error {}
-
 async function* once(chunk: Uint8Array): AsyncGenerator<Uint8Array> {
   yield chunk;
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function toRequest(
@@ -82,23 +73,13 @@ function toRequest(
   signal: AbortSignal,
   body: RequestBody | undefined,
 ): UniversalServerRequest {
-  const path = first(headers[':path']) ?? '';
-  // Origin-form only: the URL's host is the server's, never the client's choice.
-  if (!path.startsWith('/') || path.startsWith('//')) {
-    throw new BadTarget(`request target: expected a path starting with /, got "${path}"`);
-  }
-  const header = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(':')) continue;
-    if (Array.isArray(value)) for (const v of value) header.append(name, v);
-    else header.set(name, value);
-  }
+  const path = requestPath(headers);
   return {
     // connect-es only asks whether it is HTTP/1.x (no bidi there).
     httpVersion: '3',
     method: first(headers[':method']) ?? 'GET',
     url: `${origin}${path}`,
-    header,
+    header: requestFields(headers),
     body: body ?? (async function* () {})(),
     signal,
   };
@@ -185,8 +166,8 @@ async function send(
   const it = response.body?.[Symbol.asyncIterator]();
   try {
     if (gone.aborted) return;
-    const head = toHeaders(response.status, response.header);
-    const trailers = response.trailer && toHeaders(undefined, response.trailer);
+    const head = responseFields(response.status, response.header);
+    const trailers = response.trailer && responseFields(undefined, response.trailer);
     const hasTrailers = trailers !== undefined && Object.keys(trailers).length > 0;
     if (!it) {
       if (!hasTrailers) return stream.respondWithBody(head, EMPTY);
@@ -239,37 +220,4 @@ function writeChunk(stream: ServerHttp3Stream, chunk: Uint8Array): { ok: boolean
   });
   done.catch(() => {});
   return { ok, done };
-}
-
-/** HTTP/3 field lines from a status and web Headers: lower-cased, hop-by-hop fields dropped. */
-function toHeaders(status: number | undefined, header: Headers | undefined): IncomingHeaders {
-  const out: IncomingHeaders = status === undefined ? {} : { ':status': String(status) };
-  header?.forEach((value, field) => {
-    const name = field.toLowerCase();
-    if (!HOP_BY_HOP.has(name)) out[name] = value;
-  });
-  return out;
-}
-
-function drained(stream: ServerHttp3Stream, gone: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      gone.removeEventListener('abort', done);
-      resolve();
-    };
-    stream.once('drain', done);
-    stream.once('close', done);
-    gone.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** Resolves at 'finish' (the native side took all data and FIN) or 'close' (reset, destroyed). */
-function handedOver(stream: ServerHttp3Stream): Promise<void> {
-  if (stream.writableFinished || stream.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    stream.once('finish', resolve);
-    stream.once('close', resolve);
-  });
 }

@@ -1,5 +1,8 @@
 import type { IncomingHeaders } from '@currentspace/http3';
-import type { Http3Connection } from '../../lib/http3/index.js';
+import test, { type ExecutionContext } from 'ava';
+import { type Http3Connection, http3Unavailable } from '../../lib/http3/index.js';
+import { generateTls } from '../../lib/tls.js';
+import type { TlsMaterial } from '../../services/types.js';
 
 /** What a raw HTTP/3 exchange returned: status, headers, the whole body, and the trailers if any. */
 export interface RawH3Response {
@@ -40,4 +43,39 @@ export async function* lockstep<T>(
     await ready(i);
     yield item;
   }
+}
+
+/** What an h3 test file needs: the run's TLS, a test wrapper that skips where h3 cannot run, teardown. */
+export interface H3Harness {
+  readonly tls: TlsMaterial;
+  /** Registers a test that runs unless h3 cannot run here (then it passes, with the reason logged). */
+  h3(title: string, body: (t: ExecutionContext) => Promise<void>): void;
+  /** Closes `item` after the file's tests (servers, clients, raw connections), last opened first. */
+  track<T extends { close(): Promise<void> }>(item: T): T;
+}
+
+/** Call once at the top of a test file: TLS material, the h3 probe and the teardown hook. */
+export async function h3Harness(): Promise<H3Harness> {
+  const tls = await generateTls();
+  const skipped = await http3Unavailable(tls);
+  const opened: { close(): Promise<void> }[] = [];
+  test.after.always(async () => {
+    for (const item of opened.reverse()) await item.close();
+  });
+  return {
+    tls,
+    h3: (title, body) =>
+      test(title, async (t) => {
+        if (skipped) {
+          t.log(`skipped: h3 cannot run here: ${skipped}`);
+          t.pass();
+          return;
+        }
+        await body(t);
+      }),
+    track: (item) => {
+      opened.push(item);
+      return item;
+    },
+  };
 }

@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create, toBinary } from '@bufbuild/protobuf';
-import test, { type ExecutionContext } from 'ava';
 import type { ProtocolClient } from '../../clients/types.js';
-import { connectHttp3, type Http3Connection, http3Unavailable } from '../../lib/http3/index.js';
-import { generateTls } from '../../lib/tls.js';
+import { connectHttp3, type Http3Connection, type WireCounters } from '../../lib/http3/index.js';
 import {
   ChatMessageSchema,
   FeedService,
@@ -11,7 +9,8 @@ import {
 } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { RpcServerHandle } from '../../services/connect-common/index.js';
 import { CORE_OPTIONS, collect, envelope, SpyCore, SUBJECTS, type Subject } from './fixtures.js';
-import { lockstep, rawH3Post } from './h3-raw.js';
+import { h3Harness, lockstep, rawH3Post } from './h3-fixtures.js';
+import { checkDrainCutoff } from './suite.js';
 
 /**
  * Connect and gRPC-Web over HTTP/3 (connect-es universal handlers on
@@ -22,51 +21,22 @@ import { lockstep, rawH3Post } from './h3-raw.js';
 const M = FeedService.method;
 const P = `/${FeedService.typeName}/`;
 const PACED = { topic: 'slow', count: 1000, ratePerSecond: 100 };
-const tls = await generateTls();
-const skipped = await http3Unavailable(tls);
-const opened: { close(): Promise<void> }[] = [];
-
-test.after.always(async () => {
-  for (const item of opened.reverse()) await item.close();
-});
+const { tls, h3, track } = await h3Harness();
 
 interface Served {
   readonly core: SpyCore;
   readonly server: RpcServerHandle;
-  readonly client: ProtocolClient & { wireCounters?(): { bytesSent: number; bytesReceived: number } };
+  readonly client: ProtocolClient & { wireCounters?(): WireCounters };
 }
 
 async function serve(subject: Subject, maxBodyBytes?: number): Promise<Served> {
   const core = new SpyCore(CORE_OPTIONS);
-  const server = await subject.start(core, {
-    host: '127.0.0.1',
-    port: 0,
-    transport: 'h3',
-    tls,
-    maxBodyBytes,
-  });
-  opened.push(server);
-  const client = subject.createClient({
-    url: server.url,
-    transport: 'h3',
-    encoding: 'proto',
-    caPem: tls.caPem,
-  });
-  opened.push(client);
+  const options = { host: '127.0.0.1', port: 0, transport: 'h3', tls, maxBodyBytes } as const;
+  const server = track(await subject.start(core, options));
+  const url = server.url;
+  const client = track(subject.createClient({ url, transport: 'h3', encoding: 'proto', caPem: tls.caPem }));
   await client.connect();
   return { core, server, client };
-}
-
-/** Runs `body` unless h3 cannot run here (then passes, with the reason logged). */
-function h3(title: string, body: (t: ExecutionContext) => Promise<void>): void {
-  test(title, async (t) => {
-    if (skipped) {
-      t.log(`skipped: h3 cannot run here: ${skipped}`);
-      t.pass();
-      return;
-    }
-    await body(t);
-  });
 }
 
 for (const subject of SUBJECTS) {
@@ -127,8 +97,7 @@ for (const subject of SUBJECTS) {
 
 h3('connect: a truncated envelope is invalid_argument, and the same QUIC connection serves on', async (t) => {
   const { server } = await serve(SUBJECTS[0]!);
-  const raw: Http3Connection = await connectHttp3(server.url, { caPem: tls.caPem });
-  opened.push(raw);
+  const raw: Http3Connection = track(await connectHttp3(server.url, { caPem: tls.caPem }));
   const res = await rawH3Post(
     raw,
     `${P}StreamFeed`,
@@ -148,8 +117,7 @@ h3('connect: a truncated envelope is invalid_argument, and the same QUIC connect
 
 h3('grpc-web over h3 carries its status in the body, not in HTTP trailers', async (t) => {
   const { server } = await serve(SUBJECTS[1]!);
-  const raw = await connectHttp3(server.url, { caPem: tls.caPem });
-  opened.push(raw);
+  const raw = track(await connectHttp3(server.url, { caPem: tls.caPem }));
   const res = await rawH3Post(
     raw,
     `${P}GetUser`,
@@ -164,18 +132,5 @@ h3('grpc-web over h3 carries its status in the body, not in HTTP trailers', asyn
 
 h3('server close() drains, then cuts a running stream with UNAVAILABLE', async (t) => {
   const { server, client } = await serve(SUBJECTS[0]!);
-  let received = 0;
-  const running = (async () => {
-    for await (const _ of client.serverStream!(M.streamFeed, { ...PACED, ratePerSecond: 20 })) received++;
-  })();
-  await sleep(100);
-  const started = Date.now();
-  await server.close();
-  const took = Date.now() - started;
-  t.true(took >= 4900 && took < 8000, `close took ${took} ms: the 5 s grace, then the cutoff`);
-  t.like(await t.throwsAsync(running), {
-    code: 'UNAVAILABLE',
-    message: 'connect: Unavailable: server shutting down',
-  });
-  t.true(received > 50, 'the stream kept flowing during the grace period');
+  await checkDrainCutoff(t, server, client);
 });

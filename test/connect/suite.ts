@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { create, equals } from '@bufbuild/protobuf';
 import type { ExecutionContext } from 'ava';
 import { ClientError } from '../../clients/errors.js';
@@ -122,4 +123,29 @@ export async function checkErrors(t: ExecutionContext, client: ProtocolClient): 
   t.like(await t.throwsAsync(badFeed), { code: 'INVALID_ARGUMENT' });
   const badImport = from([create(CreatePostRequestSchema, { authorId: 'u000001', title: '' })]);
   t.like(await t.throwsAsync(client.clientStream!(M.importPosts, badImport)), { code: 'INVALID_ARGUMENT' });
+}
+
+/**
+ * `server.close()` with a paced stream running: the stream keeps flowing for
+ * the 5 s grace period, then the cutoff ends it UNAVAILABLE ("server
+ * shutting down") and close() settles. `client` is connected to `server`.
+ */
+export async function checkDrainCutoff(
+  t: ExecutionContext,
+  server: { close(): Promise<void> },
+  client: ProtocolClient,
+): Promise<void> {
+  let received = 0;
+  const paced = { topic: 'slow', count: 1000, ratePerSecond: 20 };
+  const running = (async () => {
+    for await (const _ of client.serverStream!(M.streamFeed, paced)) received++;
+  })();
+  await sleep(100);
+  const started = Date.now();
+  await server.close();
+  const took = Date.now() - started;
+  t.true(took >= 4900 && took < 8000, `close took ${took} ms: the 5 s grace, then the cutoff`);
+  const error = await t.throwsAsync(running);
+  t.like(error, { code: 'UNAVAILABLE', message: `${client.protocol}: Unavailable: server shutting down` });
+  t.true(received > 50, 'the stream kept flowing during the grace period');
 }

@@ -1,15 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
-import test, { type ExecutionContext } from 'ava';
 import { createClient } from '../../clients/grpc/index.js';
 import type { ProtocolClient } from '../../clients/types.js';
-import {
-  connectHttp3,
-  type Http3Connection,
-  http3Unavailable,
-  type WireCounters,
-} from '../../lib/http3/index.js';
-import { generateTls } from '../../lib/tls.js';
+import { connectHttp3, type Http3Connection, type WireCounters } from '../../lib/http3/index.js';
 import {
   ChatMessageSchema,
   FeedEventSchema,
@@ -22,7 +15,7 @@ import type { RpcServerHandle } from '../../services/connect-common/index.js';
 import { FeedCore } from '../../services/core/index.js';
 import { start } from '../../services/grpc/index.js';
 import { CORE_OPTIONS, collect, envelope, from, sameList } from '../connect/fixtures.js';
-import { lockstep, rawH3Post } from '../connect/h3-raw.js';
+import { h3Harness, lockstep, rawH3Post } from '../connect/h3-fixtures.js';
 
 /**
  * gRPC over HTTP/3: served by connect-es (gRPC protocol only) on lib/http3,
@@ -33,48 +26,22 @@ import { lockstep, rawH3Post } from '../connect/h3-raw.js';
 const M = FeedService.method;
 const P = `/${FeedService.typeName}/`;
 const GRPC = { 'content-type': 'application/grpc+proto', te: 'trailers' };
-const tls = await generateTls();
-const skipped = await http3Unavailable(tls);
+const { tls, h3, track } = await h3Harness();
 const reference = new FeedCore(CORE_OPTIONS);
-const opened: { close(): Promise<void> }[] = [];
-
-test.after.always(async () => {
-  for (const item of opened.reverse()) await item.close();
-});
 
 type H3Client = ProtocolClient & { wireCounters?(): WireCounters };
 
 async function serve(): Promise<{ server: RpcServerHandle; client: H3Client }> {
   const options = { host: '127.0.0.1', port: 0, transport: 'h3', tls } as const;
-  const server = (await start(new FeedCore(CORE_OPTIONS), options)) as RpcServerHandle;
-  opened.push(server);
-  const client: H3Client = createClient({
-    url: server.url,
-    transport: 'h3',
-    encoding: 'proto',
-    caPem: tls.caPem,
-  });
-  opened.push(client);
+  const server = track((await start(new FeedCore(CORE_OPTIONS), options)) as RpcServerHandle);
+  const url = server.url;
+  const client: H3Client = track(createClient({ url, transport: 'h3', encoding: 'proto', caPem: tls.caPem }));
   await client.connect();
   return { server, client };
 }
 
 async function rawConnection(server: RpcServerHandle): Promise<Http3Connection> {
-  const raw = await connectHttp3(server.url, { caPem: tls.caPem });
-  opened.push(raw);
-  return raw;
-}
-
-/** Runs `body` unless h3 cannot run here (then passes, with the reason logged). */
-function h3(title: string, body: (t: ExecutionContext) => Promise<void>): void {
-  test(title, async (t) => {
-    if (skipped) {
-      t.log(`skipped: h3 cannot run here: ${skipped}`);
-      t.pass();
-      return;
-    }
-    await body(t);
-  });
+  return track(await connectHttp3(server.url, { caPem: tls.caPem }));
 }
 
 h3('all four method kinds answer as the core does', async (t) => {
