@@ -6,7 +6,13 @@ import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import type { ServerHandle } from '../../services/types.js';
 import { runTls, unavailable } from '../rest/fixtures.js';
-import { MALFORMED_CASES, MAX_BODY_BYTES, type MalformedCase, type ProtocolCases } from './cases/index.js';
+import {
+  expectationOn,
+  MALFORMED_CASES,
+  MAX_BODY_BYTES,
+  type MalformedCase,
+  type ProtocolCases,
+} from './cases/index.js';
 import { mismatches } from './decode.js';
 import { watchProcess } from './guard.js';
 import { openRawSender, type RawSender } from './send.js';
@@ -99,7 +105,9 @@ async function runList(
     const send = async (c: MalformedCase, label: string): Promise<void> => {
       const answer = await raw.send(c.request).catch((error: Error) => error);
       if (answer instanceof Error) problems.push(`${label}: expected an answer, got ${answer.message}`);
-      else for (const problem of mismatches(answer, c.expect)) problems.push(`${label}: ${problem}`);
+      else
+        for (const problem of mismatches(answer, expectationOn(c, transport)))
+          problems.push(`${label}: ${problem}`);
     };
     // The positive control: the sender speaks the protocol, so refusals are about the malformation.
     await send(list.wellFormed, `well-formed "${list.wellFormed.name}"`);

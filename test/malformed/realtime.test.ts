@@ -7,7 +7,12 @@ import type { RealtimeServerHandle } from '../../services/realtime/index.js';
 import { post, take } from '../realtime/helpers.js';
 import { rawWebSocket } from '../realtime/raw-ws.js';
 import { runTls, unavailable } from '../rest/fixtures.js';
-import { MAX_BODY_BYTES, REALTIME_MALFORMED_CASES, type RealtimeCases } from './cases/index.js';
+import {
+  expectationOn,
+  MAX_BODY_BYTES,
+  REALTIME_MALFORMED_CASES,
+  type RealtimeCases,
+} from './cases/index.js';
 import { mismatches } from './decode.js';
 import { watchProcess } from './guard.js';
 import { openRawSender } from './send.js';
@@ -98,7 +103,9 @@ async function runList(entry: RealtimeEntry, transport: TransportId, list: Realt
       for (const c of list.http) {
         const answer = await sender.send(c.request).catch((error: Error) => error);
         if (answer instanceof Error) problems.push(`"${c.name}": expected an answer, got ${answer.message}`);
-        else for (const problem of mismatches(answer, c.expect)) problems.push(`"${c.name}": ${problem}`);
+        else
+          for (const problem of mismatches(answer, expectationOn(c, transport)))
+            problems.push(`"${c.name}": ${problem}`);
         await checkPush(c.name);
       }
     } finally {

@@ -15,8 +15,9 @@ export type {
   RawBody,
   RawRequest,
   RealtimeCases,
+  TransportExpectation,
 } from './types.js';
-export { MAX_BODY_BYTES, OVERSIZE } from './types.js';
+export { expectationOn, MAX_BODY_BYTES, OVERSIZE } from './types.js';
 
 /**
  * The malformed-input cases of each request/response protocol. The driver

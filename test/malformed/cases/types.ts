@@ -1,3 +1,5 @@
+import type { TransportId } from '../../../protocols/types.js';
+
 /**
  * The shape of a malformed-input case: a request written as raw bytes and
  * what the server must answer. Cases are data — the driver
@@ -36,6 +38,25 @@ export interface MalformedCase {
   readonly name: string;
   readonly request: RawRequest;
   readonly expect: Expectation;
+  /**
+   * Where one protocol is served by another implementation on some
+   * transports (gRPC: grpc-js on h2c/h2, connect-es on h3) and that one
+   * answers differently, its answer there and why. Asserted as precisely as
+   * `expect`; the difference is a finding the reports should show, not noise.
+   */
+  readonly expectOn?: readonly TransportExpectation[];
+}
+
+/** The answer on some transports only, with the reason it differs. */
+export interface TransportExpectation {
+  readonly transports: readonly TransportId[];
+  readonly expect: Expectation;
+  readonly reason: string;
+}
+
+/** The expectation of `c` on `transport`: an `expectOn` entry naming it, else `expect`. */
+export function expectationOn(c: MalformedCase, transport: TransportId): Expectation {
+  return c.expectOn?.find((e) => e.transports.includes(transport))?.expect ?? c.expect;
 }
 
 /** One protocol's cases, plus a well-formed request the same raw sender must get answered after each. */
