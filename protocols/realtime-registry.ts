@@ -5,6 +5,7 @@ import type { CreateRealtimeClient, RealtimeClientOptions } from '../clients/rea
 import { createRealtimeClient as createSocketIoClient } from '../clients/socketio/index.js';
 import { createRealtimeClient as createSseClient } from '../clients/sse/index.js';
 import { createRealtimeClient as createWebSocketClient } from '../clients/websocket/index.js';
+import { createRealtimeClient as createWebTransportClient } from '../clients/webtransport/index.js';
 import {
   CONNECT_SERVER,
   RPC_REALTIME_TRANSPORTS,
@@ -17,6 +18,11 @@ import type { RealtimeServerHandle, RealtimeStartOptions } from '../services/rea
 import { SOCKETIO_TRANSPORTS, startSocketIo } from '../services/socketio/index.js';
 import { SSE_TRANSPORTS, startSse } from '../services/sse/index.js';
 import { startWebSocket, WEBSOCKET_TRANSPORTS } from '../services/websocket/index.js';
+import {
+  startWebTransport,
+  WEBTRANSPORT_H3_REASON,
+  WEBTRANSPORT_TRANSPORTS,
+} from '../services/webtransport/index.js';
 import type { EncodingId, ProtocolId, TransportId } from './types.js';
 
 /** A transport a push protocol cannot ride on, and why — reported as `skipped` with this reason. */
@@ -94,7 +100,7 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
     encodings: ['json'],
     echo: { reason: 'SSE is one-way (server to client); a chat needs a second channel' },
     resume: 'Last-Event-ID',
-    unsupported: [NO_H3],
+    unsupported: [],
     start: startSse,
     createClient: createSseClient,
   },
@@ -105,7 +111,7 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
     encodings: ['json'],
     echo: { reason: 'long-polling has no client-to-server stream' },
     resume: 'after= cursor',
-    unsupported: [NO_H3],
+    unsupported: [],
     start: startLongPoll,
     createClient: createLongPollClient,
   },
@@ -175,6 +181,24 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
     unsupported: [NO_H3],
     start: (core, options) => startRpcRealtime(core, options, CONNECT_SERVER),
     createClient: createConnectRealtimeClient,
+  },
+  {
+    id: 'webtransport',
+    summary:
+      'WebTransport over HTTP/2 (@fails-components/webtransport) on /wt: one session per client, each subscription on its own bidi stream, length-prefixed protobuf frames',
+    transports: WEBTRANSPORT_TRANSPORTS,
+    encodings: ['proto'],
+    echo: true,
+    resume: 'subscribe frame with afterSeq on a new stream',
+    unsupported: [
+      {
+        transport: 'h2c',
+        reason: 'WebTransport requires TLS; the package serves HTTP/2 over TLS only (no cleartext HTTP/2)',
+      },
+      { transport: 'h3', reason: WEBTRANSPORT_H3_REASON },
+    ],
+    start: startWebTransport,
+    createClient: createWebTransportClient,
   },
 ];
 

@@ -1,0 +1,5 @@
+/**
+ * WebTransport client (@fails-components/webtransport, HTTP/2):
+ * `createRealtimeClient` implements RealtimeClient, echo included.
+ */
+export { createRealtimeClient } from './client.js';

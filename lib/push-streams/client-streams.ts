@@ -1,0 +1,51 @@
+import { ClientError, type ClientErrorCode } from '../../clients/errors.js';
+import type { ClientFrame, ServerFrame } from '../../services/websocket/frame-types.js';
+import { asServerFrame } from '../../services/websocket/frames.js';
+import { closeName } from './codes.js';
+import { encodeStreamFrame, FrameReader } from './frames.js';
+import type { CloseInfo, PushStream } from './types.js';
+
+/** Largest frame a client accepts from the server (a big event plus its envelope). */
+export const CLIENT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+const KNOWN_CODES: ReadonlySet<string> = new Set<ClientErrorCode>([
+  'CANCELLED',
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'RESOURCE_EXHAUSTED',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+]);
+
+/** An `error` frame (or any unexpected reply) as the ClientError it stands for. */
+export function errorOfFrame(frame: ServerFrame): ClientError {
+  if (frame.type !== 'error')
+    return new ClientError('INTERNAL', `reply: expected a reply to the request, got ${frame.type}`);
+  const code = KNOWN_CODES.has(frame.code) ? (frame.code as ClientErrorCode) : 'UNKNOWN';
+  return new ClientError(code, frame.message, frame.code);
+}
+
+/** A lost session as UNAVAILABLE, naming the close code the server gave. */
+export function lostError(what: string, info: CloseInfo | undefined): ClientError {
+  const why = info ? `closed with ${closeName(info.code)}${info.reason ? `: ${info.reason}` : ''}` : 'lost';
+  return new ClientError('UNAVAILABLE', `${what}: session ${why}`, info?.code);
+}
+
+/** Writes one client frame on a stream. */
+export function sendFrame(stream: PushStream, frame: ClientFrame): void {
+  stream.send(encodeStreamFrame(frame));
+}
+
+/**
+ * The server frames of a stream, in order, decoded from its chunks. Ends at
+ * the server's FIN; throws on a reset, a lost session or a frame that does
+ * not decode (the caller then treats the session as broken).
+ */
+export async function* serverFrames(stream: PushStream): AsyncGenerator<ServerFrame> {
+  const reader = new FrameReader(CLIENT_MAX_FRAME_BYTES);
+  for await (const chunk of stream.chunks) {
+    for (const frame of reader.push(chunk)) yield asServerFrame(frame);
+  }
+}

@@ -1,0 +1,178 @@
+import { ClientError } from '../../clients/errors.js';
+import { Backoff } from '../../clients/realtime/backoff.js';
+import { type AttemptSink, resumableSubscription } from '../../clients/realtime/resumable.js';
+import { SubscriptionSet } from '../../clients/realtime/subscription-set.js';
+import type {
+  EventPayload,
+  RealtimeClient,
+  RealtimeClientOptions,
+  RealtimeSubscription,
+  SubscribeOptions,
+} from '../../clients/realtime/types.js';
+import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.js';
+import type { ChatMessage, FeedEvent } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import { AsyncQueue } from '../../services/realtime/async-queue.js';
+import { errorOfFrame, lostError, sendFrame, serverFrames } from './client-streams.js';
+import { CLOSE } from './codes.js';
+import { PublishChannel } from './publish-channel.js';
+import type { PushClientConnection, PushStream } from './types.js';
+
+/** Opens one session (WebTransport, raw QUIC); the handshake is complete when it resolves. */
+export type Dial = () => Promise<PushClientConnection>;
+
+/**
+ * The realtime client of the stream push protocols: one session per
+ * client, redialled on demand after it is lost; each subscription on its own
+ * stream (resumed after its last seq on a new session, with seeded backoff);
+ * publishes on one request stream per session; each chat on its own stream.
+ * The transport-specific part is only `dial`.
+ */
+export class StreamPushClient implements RealtimeClient {
+  readonly transport: TransportId;
+  readonly encoding: EncodingId;
+  private readonly backoff: Backoff;
+  private readonly subs = new SubscriptionSet();
+  private session: PushClientConnection | undefined;
+  private dialling: Promise<PushClientConnection> | undefined;
+  private publisher: PublishChannel | undefined;
+  private readonly chats = new Set<PushStream>();
+  private shut = false;
+
+  constructor(
+    readonly protocol: ProtocolId,
+    options: RealtimeClientOptions,
+    private readonly dial: Dial,
+  ) {
+    this.transport = options.transport;
+    this.encoding = options.encoding;
+    this.backoff = new Backoff(options.reconnect);
+  }
+
+  async connect(): Promise<void> {
+    await this.open();
+  }
+
+  subscribe(topic: string, options: SubscribeOptions = {}): RealtimeSubscription {
+    return this.subs.open(topic, (onEnd) =>
+      resumableSubscription(
+        topic,
+        options,
+        this.backoff,
+        (after, sink, signal) => this.attempt(topic, after, sink, signal),
+        onEnd,
+      ),
+    );
+  }
+
+  async publish(topic: string, payload: EventPayload): Promise<FeedEvent> {
+    const session = await this.open();
+    if (!this.publisher?.usable(session)) this.publisher = new PublishChannel(session);
+    return this.publisher.publish(topic, payload);
+  }
+
+  async *echo(messages: AsyncIterable<ChatMessage>): AsyncGenerator<ChatMessage> {
+    const session = await this.open();
+    const stream = await session.openStream();
+    this.chats.add(stream);
+    const out = new AsyncQueue<ChatMessage>();
+    void session.closed.then((info) => out.fail(lostError('echo', info)));
+    void (async () => {
+      for await (const message of messages) {
+        if (out.ended) return;
+        sendFrame(stream, { type: 'echo', message });
+      }
+      stream.end();
+    })().catch((error: unknown) => out.fail(error));
+    void (async () => {
+      for await (const frame of serverFrames(stream)) {
+        if (frame.type === 'echo') out.push(frame.message);
+        else return out.fail(errorOfFrame(frame));
+      }
+      out.end();
+    })().catch((error: unknown) =>
+      out.fail(error instanceof ClientError ? error : lostError('echo', undefined)),
+    );
+    try {
+      yield* out;
+    } finally {
+      this.chats.delete(stream);
+      if (!out.ended) stream.reset(0);
+    }
+  }
+
+  connectionCount(): number {
+    return this.session?.open ? 1 : 0;
+  }
+
+  async close(): Promise<void> {
+    this.shut = true;
+    this.subs.closeAll();
+    for (const chat of this.chats) chat.reset(0);
+    this.chats.clear();
+    const session = await this.dialling?.catch(() => undefined);
+    await (session ?? this.session)?.close(CLOSE.normal, 'client closing');
+    this.session = undefined;
+  }
+
+  /** The open session, dialling first if there is none; concurrent callers share one dial. */
+  private open(): Promise<PushClientConnection> {
+    if (this.shut)
+      return Promise.reject(new ClientError('CANCELLED', `${this.protocol}: the client is closed`));
+    if (this.session?.open) return Promise.resolve(this.session);
+    this.dialling ??= this.dial()
+      .then(async (session) => {
+        if (this.shut) {
+          await session.close(CLOSE.normal, 'client closing');
+          throw new ClientError('CANCELLED', `${this.protocol}: the client closed while connecting`);
+        }
+        this.session = session;
+        void session.closed.then(() => {
+          if (this.session === session) this.session = undefined;
+        });
+        return session;
+      })
+      .finally(() => {
+        this.dialling = undefined;
+      });
+    return this.dialling;
+  }
+
+  /**
+   * One subscription attempt: a stream, the subscribe frame, then events
+   * until the stream or the session ends (resolve → the loop resubscribes
+   * after the last seq) or the user closes (the stream is reset).
+   */
+  private async attempt(topic: string, after: bigint | undefined, sink: AttemptSink, signal: AbortSignal) {
+    const session = await this.open();
+    if (signal.aborted) return;
+    const stream = await session.openStream();
+    const onAbort = (): void => stream.reset(0);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      sendFrame(stream, {
+        type: 'subscribe',
+        id: 1,
+        topic,
+        ...(after === undefined ? {} : { afterSeq: after }),
+      });
+      let accepted = false;
+      for await (const frame of serverFrames(stream)) {
+        if (!accepted) {
+          if (frame.type !== 'subscribed') throw errorOfFrame(frame);
+          accepted = true;
+          sink.ready(frame.lastSeq);
+          if (frame.gap) sink.gap(frame.gap);
+        } else if (frame.type === 'event') {
+          sink.event(frame.event);
+        } else {
+          throw errorOfFrame(frame);
+        }
+      }
+    } catch (error) {
+      if (error instanceof ClientError) throw error;
+      throw lostError(`subscription ${topic}`, undefined);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { decodeBinaryFrame, encodeBinaryFrame } from '../../services/websocket/binary-frames.js';
+import { type Frame, FrameError } from '../../services/websocket/frame-types.js';
+
+/**
+ * Framing for push protocols that ride on byte streams (WebTransport
+ * streams, raw QUIC streams): each message is a 4-byte big-endian length,
+ * then the WebSocket binary frame (services/websocket/binary-frames.ts: a
+ * type byte and protobuf bytes). A stream has no message boundaries of its
+ * own, so the length prefix adds them; the frame codec is reused so every
+ * push protocol speaks the same messages.
+ */
+export const LENGTH_BYTES = 4;
+
+/** A frame whose declared length is over the limit: the peer is refused before the body is buffered. */
+export class FrameTooLarge extends FrameError {
+  constructor(
+    readonly declared: number,
+    readonly limit: number,
+  ) {
+    super(`frame length: expected at most ${limit} bytes, got ${declared}`);
+  }
+}
+
+const eventCache = new WeakMap<object, Uint8Array>();
+
+/** Length prefix + binary frame; an event is encoded once however many streams carry it. */
+export function encodeStreamFrame(frame: Frame): Uint8Array {
+  if (frame.type === 'event') {
+    let bytes = eventCache.get(frame.event);
+    if (!bytes) {
+      bytes = prefixed(encodeBinaryFrame(frame));
+      eventCache.set(frame.event, bytes);
+    }
+    return bytes;
+  }
+  return prefixed(encodeBinaryFrame(frame));
+}
+
+function prefixed(body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(LENGTH_BYTES + body.byteLength);
+  new DataView(out.buffer).setUint32(0, body.byteLength);
+  out.set(body, LENGTH_BYTES);
+  return out;
+}
+
+/**
+ * Reassembles frames from stream chunks of any size. `push` returns the
+ * frames completed by a chunk; it throws FrameTooLarge as soon as a length
+ * prefix exceeds `maxBytes` (nothing of that body is buffered) and
+ * FrameError for a body that does not decode, or an empty one.
+ */
+export class FrameReader {
+  private parts: Uint8Array[] = [];
+  private buffered = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Bytes received that do not yet form a whole frame. */
+  get pending(): number {
+    return this.buffered;
+  }
+
+  push(chunk: Uint8Array): Frame[] {
+    if (chunk.byteLength === 0) return [];
+    this.parts.push(chunk);
+    this.buffered += chunk.byteLength;
+    const frames: Frame[] = [];
+    for (;;) {
+      if (this.buffered < LENGTH_BYTES) return frames;
+      const head = this.peek(LENGTH_BYTES);
+      const length = new DataView(head.buffer, head.byteOffset, LENGTH_BYTES).getUint32(0);
+      if (length > this.maxBytes) throw new FrameTooLarge(length, this.maxBytes);
+      if (length === 0) throw new FrameError('frame length: expected at least 1 byte (the type), got 0');
+      if (this.buffered < LENGTH_BYTES + length) return frames;
+      const bytes = this.take(LENGTH_BYTES + length).subarray(LENGTH_BYTES);
+      frames.push(decodeBinaryFrame(bytes));
+    }
+  }
+
+  /** The first `n` buffered bytes, joined into one array only when they span chunks. */
+  private peek(n: number): Uint8Array {
+    const first = this.parts[0] as Uint8Array;
+    if (first.byteLength >= n) return first;
+    this.parts = [concat(this.parts, this.buffered)];
+    return this.parts[0] as Uint8Array;
+  }
+
+  private take(n: number): Uint8Array {
+    const joined = this.peek(n);
+    const out = joined.subarray(0, n);
+    const rest = joined.subarray(n);
+    this.parts[0] = rest;
+    if (rest.byteLength === 0) this.parts.shift();
+    this.buffered -= n;
+    return out;
+  }
+}
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+/**
+ * One byte stream of a push session, as both transports expose it (a
+ * WebTransport bidirectional stream, a raw QUIC stream). The session logic
+ * (server-session.ts, client-session.ts) sees only this, so WebTransport
+ * and QUIC share every rule about frames, limits and resume.
+ */
+export interface PushStream {
+  /** The received bytes; ends at the peer's FIN, throws on a reset or a lost session. */
+  readonly chunks: AsyncIterable<Uint8Array>;
+  /** Queues bytes without waiting; `buffered()` tells how much is not yet taken by the transport. */
+  send(bytes: Uint8Array): void;
+  /** Bytes queued in user space on this stream, not yet accepted by the transport's flow control. */
+  buffered(): number;
+  /** FIN after what is queued. */
+  end(): void;
+  /** Abandons both directions (RESET_STREAM / STOP_SENDING); `code` fits in a byte. */
+  reset(code: number): void;
+}
+
+/** How a push session ended, as the peer or the network reported it. */
+export interface CloseInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** The server's view of one client session: its incoming streams and how to end it. */
+export interface PushServerConnection {
+  /** Streams the client opens, in order. */
+  readonly streams: AsyncIterable<PushStream>;
+  /** Settles once the session has ended, however it ended. */
+  readonly closed: Promise<CloseInfo>;
+  /** Ends the session with a code the client sees (see codes.ts). */
+  close(code: number, reason: string): void;
+}
+
+/** The client's view of one session. */
+export interface PushClientConnection {
+  openStream(): Promise<PushStream>;
+  readonly closed: Promise<CloseInfo>;
+  /** Whether the session is still usable. */
+  readonly open: boolean;
+  close(code: number, reason: string): Promise<void>;
+}

@@ -1,0 +1,191 @@
+import type { Socket } from 'node:net';
+import { CLOSE } from '../../lib/push-streams/codes.js';
+import { PushServerSession } from '../../lib/push-streams/server-session.js';
+import type { CloseInfo, PushServerConnection, PushStream } from '../../lib/push-streams/types.js';
+import {
+  type BidiStreamLike,
+  loadWebTransport,
+  pushStreamOf,
+  QUICHE_MODULE,
+  quicheStatus,
+  WT_FLOW_CONTROL,
+  WT_PATH,
+} from '../../lib/webtransport/index.js';
+import type { FeedCore } from '../core/index.js';
+import { type RealtimeServerHandle, type RealtimeStartOptions, resolveLimits } from '../realtime/types.js';
+import type { StartServer } from '../types.js';
+
+/**
+ * Transports WebTransport runs on here: HTTP/2 over TLS (extended CONNECT,
+ * capsules). No h2c: the package's HTTP/2 server is
+ * `http2.createSecureServer` only, and WebTransport requires TLS anyway.
+ * HTTP/3: see `WEBTRANSPORT_H3_REASON`.
+ */
+export const WEBTRANSPORT_TRANSPORTS = ['h2'] as const;
+
+/**
+ * Why WebTransport over HTTP/3 is not offered, computed when this module
+ * loads: the package's HTTP/3 transport is an optional module that does not
+ * install here; where it does load, the adapter is still HTTP/2-only, since
+ * its HTTP/3 path could not be verified on this machine.
+ */
+export const WEBTRANSPORT_H3_REASON: string = quicheStatus.available
+  ? `${QUICHE_MODULE} loads, but the wirebench WebTransport adapter runs over HTTP/2 only (its HTTP/3 path is unverified)`
+  : (quicheStatus.reason ?? `${QUICHE_MODULE} is not available`);
+
+/** How long `close()` waits for clients to answer the 1001 close before cutting the sockets. */
+const CLOSE_GRACE_MS = 1000;
+
+/** What the package's server session offers (fails-components' HttpWTSession), reduced to what is used. */
+interface WtSession {
+  readonly ready: Promise<void>;
+  readonly closed: Promise<{ closeCode?: number; reason?: string }>;
+  readonly incomingBidirectionalStreams: {
+    getReader(): { read(): Promise<{ done: boolean; value?: BidiStreamLike }> };
+  };
+  close(info: { closeCode: number; reason: string }): void;
+}
+
+/**
+ * WebTransport (@fails-components/webtransport) on `/wt`: one session per
+ * client, the push protocol of lib/push-streams (each subscription on its
+ * own bidirectional stream, length-prefixed protobuf frames). The session
+ * close code says why a session ended (lib/push-streams/codes.ts).
+ */
+export async function startWebTransport(
+  core: FeedCore,
+  options: RealtimeStartOptions,
+): Promise<RealtimeServerHandle> {
+  const limits = resolveLimits(options);
+  if (options.transport !== 'h2') {
+    const why = options.transport === 'h3' ? ` (${WEBTRANSPORT_H3_REASON})` : '';
+    throw new Error(
+      `webtransport: expected transport ${WEBTRANSPORT_TRANSPORTS.join(', ')}, got ${options.transport}${why}`,
+    );
+  }
+  if (!options.tls)
+    throw new Error(
+      `webtransport: transport ${options.transport} needs options.tls (certificate and key), got none`,
+    );
+  const { Http2Server } = await loadWebTransport();
+  const server = new Http2Server({
+    host: options.host,
+    port: options.port,
+    cert: options.tls.certPem,
+    privKey: options.tls.keyPem,
+    // Required by the package's constructor; only its HTTP/3 transport uses it (QUIC tokens).
+    secret: crypto.randomUUID(),
+    ...WT_FLOW_CONTROL,
+  } as ConstructorParameters<typeof Http2Server>[0]);
+  server.startServer();
+  await server.ready;
+  const sockets = trackSockets(server);
+  const sessions = new Set<PushServerSession>();
+  void acceptSessions(server.sessionStream(WT_PATH) as unknown as SessionSource, (wt) => {
+    const session = new PushServerSession(connectionOf(wt), core, limits);
+    sessions.add(session);
+    void session.connection.closed.then(() => sessions.delete(session));
+  });
+  const port = server.address()?.port ?? options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  let closing: Promise<void> | undefined;
+  return {
+    protocol: 'webtransport',
+    transport: options.transport,
+    url: `https://${host}:${port}`,
+    connections: () => sessions.size,
+    dropConnections: () => sockets.destroyAll(),
+    close: () => {
+      closing ??= (async () => {
+        const gone = [...sessions].map((s) => s.connection.closed);
+        for (const session of sessions) session.close(CLOSE.goingAway, 'server shutting down');
+        await withTimeout(Promise.all(gone), CLOSE_GRACE_MS);
+        server.stopServer();
+        sockets.destroyAll();
+        await withTimeout(server.closed, CLOSE_GRACE_MS);
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Every protocol's `index.ts` exports `start`; this is WebTransport's. */
+export const start: StartServer = startWebTransport;
+
+interface SessionSource {
+  getReader(): { read(): Promise<{ done: boolean; value?: WtSession }> };
+}
+
+async function acceptSessions(source: SessionSource, onSession: (session: WtSession) => void): Promise<void> {
+  const reader = source.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done || !value) return;
+    onSession(value);
+  }
+}
+
+/** A package session as the push protocol's server connection. */
+function connectionOf(wt: WtSession): PushServerConnection {
+  const closed: Promise<CloseInfo> = wt.closed.then(
+    (info) => ({ code: info?.closeCode ?? 0, reason: info?.reason ?? '' }),
+    () => ({ code: CLOSE.dropped, reason: 'session lost' }),
+  );
+  return {
+    streams: {
+      async *[Symbol.asyncIterator](): AsyncGenerator<PushStream> {
+        await wt.ready;
+        const reader = wt.incomingBidirectionalStreams.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done || !value) return;
+          yield pushStreamOf(value);
+        }
+      },
+    },
+    closed,
+    close: (code, reason) => {
+      try {
+        wt.close({ closeCode: code, reason });
+      } catch {
+        // Already closed.
+      }
+    },
+  };
+}
+
+/**
+ * The TCP sockets under the package's HTTP/2 server, for `dropConnections()`
+ * (a network cut: no close capsule, no GOAWAY). The package keeps its node
+ * http2 server in `transportInt.serverInt` (1.6.8), created inside
+ * `startServer()` and listening by `ready`, when this is called; if the package's shape changes, starting fails loudly instead of a drop
+ * silently cutting nothing.
+ */
+function trackSockets(server: object): { destroyAll(): number } {
+  const inner = (server as { transportInt?: { serverInt?: import('node:net').Server } }).transportInt
+    ?.serverInt;
+  if (!inner) {
+    throw new Error(
+      'webtransport: expected the package to expose its HTTP/2 server (transportInt.serverInt), got none',
+    );
+  }
+  const sockets = new Set<Socket>();
+  inner.on('connection', (socket: Socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return {
+    destroyAll: () => {
+      const n = sockets.size;
+      for (const socket of sockets) socket.destroy();
+      return n;
+    },
+  };
+}
+
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
