@@ -1,13 +1,11 @@
 import type { IncomingHeaders, ServerHttp3Stream, StreamFlags } from '@currentspace/http3';
 import {
-  BadTarget,
   drained,
   first,
-  handedOver,
-  openRequestStream,
   requestFields,
   requestPath,
   responseFields,
+  serveRequestStream,
 } from './stream-io.js';
 
 /** The fetch-API shape every adapter in this project serves (REST, GraphQL, Connect). */
@@ -28,35 +26,21 @@ const EMPTY = Buffer.alloc(0);
  * bridge in services/rest/node-bridge.ts. Resolves when the whole response
  * was handed to QUIC (or the stream died); never rejects.
  */
-export async function serveStream(
+export function serveStream(
   handler: FetchHandler,
   stream: ServerHttp3Stream,
   headers: IncomingHeaders,
   flags: StreamFlags,
   origin: string,
 ): Promise<void> {
-  // 1. Paused before anything can flow; `gone` aborts when the client goes away.
-  const gone = openRequestStream(stream);
   const method = first(headers[':method']) ?? 'GET';
-  const body = method !== 'GET' && method !== 'HEAD' && !flags.endStream ? bodyStream(stream) : undefined;
-  if (!body) stream.resume();
-  // 2. Request → handler; a throwing handler is a 500, a bad target a 400.
-  let response: Response;
-  try {
-    response = await handler(toRequest(headers, method, origin, gone, body?.stream));
-  } catch (error) {
-    const status = error instanceof BadTarget ? 400 : 500;
-    response = new Response(error instanceof Error ? error.message : String(error), { status });
-  }
-  // 3. Response → stream, then drop whatever body the handler left unread.
-  try {
-    await send(response, stream, gone);
-  } catch {
-    stream.destroy();
-  }
-  body?.discard();
-  // 4. Done once every byte (and FIN) was handed to QUIC, so a draining close() cannot cut it off.
-  await handedOver(stream);
+  return serveRequestStream(stream, {
+    openBody: (source) =>
+      method !== 'GET' && method !== 'HEAD' && !flags.endStream ? bodyStream(source) : undefined,
+    handle: async (body, gone) => handler(toRequest(headers, method, origin, gone, body?.stream)),
+    failure: (status, message) => new Response(message, { status }),
+    send,
+  });
 }
 
 function toRequest(

@@ -3,9 +3,52 @@ import type { IncomingHeaders, ServerHttp3Stream } from '@currentspace/http3';
 /**
  * What every server-side stream bridge here (fetch-stream.ts for fetch
  * handlers, universal-stream.ts for connect-es handlers) does the same way:
- * open a request stream safely, map fields both ways, wait for `drain` and
- * for the hand-over to QUIC.
+ * the order of serving a request stream, field mapping both ways, waiting
+ * for `drain` and for the hand-over to QUIC.
  */
+
+/** The parts in which the bridges differ; {@link serveRequestStream} runs them in order. */
+export interface StreamBridge<Body extends { discard(): void }, Res> {
+  /** Starts reading the request body from the paused stream, or undefined when there is none. */
+  readonly openBody: (stream: ServerHttp3Stream) => Body | undefined;
+  /** Builds the request (a bad target throws {@link BadTarget}) and runs the handler. */
+  readonly handle: (body: Body | undefined, gone: AbortSignal) => Promise<Res>;
+  /** The response for a refused target (400) or a throwing handler (500). */
+  readonly failure: (status: number, message: string) => Res;
+  /** Writes the response; `gone` aborts when the client goes away. */
+  readonly send: (response: Res, stream: ServerHttp3Stream, gone: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Serves one request stream through a bridge. Resolves once the whole
+ * response was handed to QUIC (or the stream died); never rejects.
+ */
+export async function serveRequestStream<Body extends { discard(): void }, Res>(
+  stream: ServerHttp3Stream,
+  bridge: StreamBridge<Body, Res>,
+): Promise<void> {
+  // 1. Paused before anything can flow; `gone` aborts when the client goes away.
+  const gone = openRequestStream(stream);
+  const body = bridge.openBody(stream);
+  if (!body) stream.resume();
+  // 2. Request → handler; a bad target is a 400, a throwing handler a 500.
+  let response: Res;
+  try {
+    response = await bridge.handle(body, gone);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    response = bridge.failure(error instanceof BadTarget ? 400 : 500, message);
+  }
+  // 3. Response → stream, then drop whatever body the handler left unread.
+  try {
+    await bridge.send(response, stream, gone);
+  } catch {
+    if (!stream.destroyed) stream.destroy();
+  }
+  body?.discard();
+  // 4. Done once every byte (and FIN) was handed to QUIC, so a draining close() cannot cut it off.
+  await handedOver(stream);
+}
 
 /** Connection-specific fields HTTP/3 forbids (RFC 9114 §4.2); a handler may still set them. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -17,7 +60,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  * the process, and a signal that aborts when the client resets the stream or
  * it closes before the response was finished.
  */
-export function openRequestStream(stream: ServerHttp3Stream): AbortSignal {
+function openRequestStream(stream: ServerHttp3Stream): AbortSignal {
   stream.pause();
   stream.on('error', () => {});
   const abort = new AbortController();
@@ -94,7 +137,7 @@ export function drained(stream: ServerHttp3Stream, gone: AbortSignal): Promise<v
 }
 
 /** Resolves at 'finish' (the native side took all data and FIN) or 'close' (reset, destroyed). */
-export function handedOver(stream: ServerHttp3Stream): Promise<void> {
+function handedOver(stream: ServerHttp3Stream): Promise<void> {
   if (stream.writableFinished || stream.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     stream.once('finish', resolve);

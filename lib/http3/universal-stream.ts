@@ -5,14 +5,12 @@ import type {
 } from '@connectrpc/connect/protocol';
 import type { IncomingHeaders, ServerHttp3Stream, StreamFlags } from '@currentspace/http3';
 import {
-  BadTarget,
   drained,
   first,
-  handedOver,
-  openRequestStream,
   requestFields,
   requestPath,
   responseFields,
+  serveRequestStream,
 } from './stream-io.js';
 
 /** Request body bytes buffered ahead of the handler before the stream is paused. */
@@ -32,35 +30,19 @@ const EMPTY = Buffer.alloc(0);
  * the handler's signal aborts when the client resets the stream. Resolves
  * once the whole response was handed to QUIC (or the stream died); never rejects.
  */
-export async function serveUniversalStream(
+export function serveUniversalStream(
   handler: UniversalHandlerFn,
   stream: ServerHttp3Stream,
   headers: IncomingHeaders,
   flags: StreamFlags,
   origin: string,
 ): Promise<void> {
-  // 1. Paused before anything can flow; `gone` aborts when the client goes away.
-  const gone = openRequestStream(stream);
-  const body = flags.endStream ? undefined : requestBody(stream);
-  if (!body) stream.resume();
-  // 2. Request → handler; a bad target is a 400, a throwing handler a 500.
-  let response: UniversalServerResponse;
-  try {
-    response = await handler(toRequest(headers, origin, gone, body));
-  } catch (error) {
-    const status = error instanceof BadTarget ? 400 : 500;
-    const text = error instanceof Error ? error.message : String(error);
-    response = { status, body: once(Buffer.from(text)) };
-  }
-  // 3. Response → stream; the unread rest of the request body drains away.
-  try {
-    await send(response, stream, gone);
-  } catch {
-    if (!stream.destroyed) stream.destroy();
-  }
-  body?.discard();
-  // 4. Done once every byte (and FIN) was handed to QUIC, so a draining close() cannot cut it off.
-  await handedOver(stream);
+  return serveRequestStream<RequestBody, UniversalServerResponse>(stream, {
+    openBody: (source) => (flags.endStream ? undefined : requestBody(source)),
+    handle: (body, gone) => handler(toRequest(headers, origin, gone, body)),
+    failure: (status, message) => ({ status, body: once(Buffer.from(message)) }),
+    send,
+  });
 }
 
 async function* once(chunk: Uint8Array): AsyncGenerator<Uint8Array> {
