@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { ProtocolClient } from '../../clients/types.js';
 import { type DropRecord, type DropRule, openEmulatorControl, summarize } from '../../netem/index.js';
@@ -104,6 +105,8 @@ export async function runHolCell(
     /** One trial; `impair` runs between the warm-up and the measured fetch, `restore` right after it. */
     const trial = async <T>(impair: () => Promise<T>, restore: (t: T) => Promise<void>) => {
       const signal = AbortSignal.any([options.signal, AbortSignal.timeout(TRIAL_TIMEOUT_MS)]);
+      // Every object's call listens on it: one listener per object, plus the client's own.
+      setMaxListeners(objects.length * 2 + 16, signal);
       const client = makeClient();
       try {
         const c0 = process.hrtime.bigint();
