@@ -3,6 +3,9 @@ import {
   CreatePostRequestSchema,
   FeedService,
   GetUserRequestSchema,
+  PublishRequestSchema,
+  SubscribeRequestSchema,
+  TopicService,
 } from '../../../schemas/gen/wirebench/v1/feed_pb.js';
 import { OVERSIZE } from './types.js';
 
@@ -47,3 +50,25 @@ export const CREATE_POST = toBinary(
   CreatePostRequestSchema,
   create(CreatePostRequestSchema, { authorId: 'u000001', title: 'malformed-suite', body: 'x' }),
 );
+
+/** `/wirebench.v1.TopicService/<method>`: the push surface of gRPC and Connect. */
+export const topicPath = (method: string): string => `/${TopicService.typeName}/${method}`;
+
+/** PublishRequest of a small post to `topic` in binary. */
+export function publishBytes(topic: string, title = 'malformed-suite'): Uint8Array {
+  return toBinary(
+    PublishRequestSchema,
+    create(PublishRequestSchema, { topic, payload: { case: 'post', value: { id: 'p1', title } } }),
+  );
+}
+
+/** A PublishRequest without a payload: decodes, but the core refuses it. */
+export const PUBLISH_NOTHING = toBinary(
+  PublishRequestSchema,
+  create(PublishRequestSchema, { topic: 'malformed' }),
+);
+
+/** SubscribeRequest in binary. */
+export function subscribeBytes(topic: string): Uint8Array {
+  return toBinary(SubscribeRequestSchema, create(SubscribeRequestSchema, { topic }));
+}

@@ -1,5 +1,7 @@
 import type { ProtocolId } from '../../../../protocols/types.js';
 import type { RealtimeCases } from '../types.js';
+import { CONNECT_PUSH_CASES } from './connect.js';
+import { GRPC_PUSH_CASES } from './grpc.js';
 import { LONG_POLL_CASES } from './long-poll.js';
 import { SSE_CASES } from './sse.js';
 import { WEBSOCKET_CASES } from './websocket.js';
@@ -13,4 +15,6 @@ export const REALTIME_MALFORMED_CASES: Partial<Record<ProtocolId, RealtimeCases>
   websocket: WEBSOCKET_CASES,
   sse: SSE_CASES,
   'long-poll': LONG_POLL_CASES,
+  grpc: GRPC_PUSH_CASES,
+  connect: CONNECT_PUSH_CASES,
 };
