@@ -1,6 +1,7 @@
 import { createRealtimeClient as createConnectRealtimeClient } from '../clients/connect-realtime/index.js';
 import { createRealtimeClient as createGrpcRealtimeClient } from '../clients/grpc-realtime/index.js';
 import { createRealtimeClient as createLongPollClient } from '../clients/long-poll/index.js';
+import { createRealtimeClient as createQuicClient } from '../clients/quic/index.js';
 import type { CreateRealtimeClient, RealtimeClientOptions } from '../clients/realtime/index.js';
 import { createRealtimeClient as createSocketIoClient } from '../clients/socketio/index.js';
 import { createRealtimeClient as createSseClient } from '../clients/sse/index.js';
@@ -14,6 +15,7 @@ import {
 import type { FeedCore } from '../services/core/index.js';
 import { GRPC_JS_TRANSPORTS, startGrpcJs } from '../services/grpc/index.js';
 import { LONG_POLL_TRANSPORTS, startLongPoll } from '../services/long-poll/index.js';
+import { QUIC_TRANSPORTS, startQuic } from '../services/quic/index.js';
 import type { RealtimeServerHandle, RealtimeStartOptions } from '../services/realtime/index.js';
 import { SOCKETIO_TRANSPORTS, startSocketIo } from '../services/socketio/index.js';
 import { SSE_TRANSPORTS, startSse } from '../services/sse/index.js';
@@ -199,6 +201,21 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
     ],
     start: startWebTransport,
     createClient: createWebTransportClient,
+  },
+  {
+    id: 'quic',
+    summary:
+      'raw QUIC, no HTTP (@currentspace/http3 QUIC API, ALPN wirebench-push): one connection per client, each subscription on its own bidi stream, length-prefixed protobuf frames; labelled h3 for its QUIC + TLS 1.3 layers',
+    transports: QUIC_TRANSPORTS,
+    encodings: ['proto'],
+    echo: true,
+    resume: 'subscribe frame with afterSeq on a new stream',
+    unsupported: (['h1', 'h1s', 'h2', 'h2c'] as const).map((transport) => ({
+      transport,
+      reason: 'raw QUIC runs over UDP only; the TCP transports have no raw-QUIC equivalent',
+    })),
+    start: startQuic,
+    createClient: createQuicClient,
   },
 ];
 

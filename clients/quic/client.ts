@@ -1,0 +1,79 @@
+import { isIP } from 'node:net';
+import { defaultServername } from '../../lib/http3/connection.js';
+import { loadHttp3 } from '../../lib/http3/load.js';
+import { StreamPushClient } from '../../lib/push-streams/client.js';
+import type { CloseInfo, PushClientConnection } from '../../lib/push-streams/types.js';
+import { pushStreamOfQuic, QUIC_ALPN } from '../../lib/quic/index.js';
+import { ClientError } from '../errors.js';
+import type { CreateRealtimeClient, RealtimeClientOptions } from '../realtime/types.js';
+
+/** How long `close()` waits for the CONNECTION_CLOSE to be acknowledged locally. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Opens one raw QUIC connection (ALPN `wirebench-push`) to the service's
+ * `quic://host:port`, verifying the server against the run's CA only; the
+ * name checked is `defaultServername` (the package matches DNS names only,
+ * see lib/http3/connection.ts). Resolves once the handshake is complete.
+ */
+async function dialQuic(options: RealtimeClientOptions): Promise<PushClientConnection> {
+  const { connectQuicAsync } = await loadHttp3();
+  const target = new URL(options.url);
+  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(target.port);
+  const servername = defaultServername(host);
+  let session: Awaited<ReturnType<typeof connectQuicAsync>>;
+  try {
+    session = await connectQuicAsync(
+      isIP(host) ? { address: host, port, servername } : { host, port, servername },
+      {
+        ...(options.caPem ? { ca: options.caPem } : {}),
+        rejectUnauthorized: true,
+        alpn: [QUIC_ALPN],
+        maxIdleTimeoutMs: 65_000,
+        connectTimeoutMs: 10_000,
+      },
+    );
+  } catch (error) {
+    throw new ClientError(
+      'UNAVAILABLE',
+      `quic: expected a handshake with ${target.host}, got ${(error as Error).message}`,
+    );
+  }
+  session.on('error', () => {});
+  let open = true;
+  const closed = new Promise<CloseInfo>((resolve) => {
+    session.once('close', (info) => {
+      open = false;
+      resolve({ code: info?.errorCode ?? 0, reason: info?.reason ?? '' });
+    });
+  });
+  return {
+    get open() {
+      return open && !session.closed;
+    },
+    closed,
+    openStream: async () => {
+      if (!open) throw new ClientError('UNAVAILABLE', 'quic: the connection is closed');
+      return pushStreamOfQuic(session.openStream());
+    },
+    close: async (code, reason) => {
+      if (open) {
+        open = false;
+        await session.close(code, reason).catch(() => {});
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The raw QUIC realtime client: one QUIC connection per client; each
+ * subscription on its own bidirectional stream, resumed after its last seq
+ * on a new connection with seeded backoff; publish and chat echo on streams
+ * of the same connection (lib/push-streams/client.ts).
+ */
+export const createRealtimeClient: CreateRealtimeClient = (options) =>
+  new StreamPushClient('quic', options, () => dialQuic(options));

@@ -1,0 +1,5 @@
+/**
+ * Raw QUIC client (@currentspace/http3, ALPN `wirebench-push`):
+ * `createRealtimeClient` implements RealtimeClient, echo included.
+ */
+export { createRealtimeClient } from './client.js';
