@@ -29,6 +29,8 @@ export async function restoreCongestionControl(before: string): Promise<void> {
  * router solicitations never cross the emulated link and skew its counts)
  * and the congestion control set explicitly: this kernel defaults to BBR,
  * which turns loss results upside down compared with CUBIC.
+ * TCP metrics caching is off, so every connection is independent of the
+ * ones before it (trials, cold samples).
  *
  * Returns the congestion control each namespace reports back.
  */
@@ -58,6 +60,9 @@ async function setNetnsSysctls(runner: Runner, ns: string, cc: string): Promise<
     '  [ -w "$f" ] && echo 1 > "$f"',
     'done',
     `echo ${cc} > /proc/sys/net/ipv4/tcp_congestion_control`,
+    // Each connection starts from scratch: no ssthresh/RTT remembered from earlier connections to the same
+    // peer (the kernel's tcp_metrics cache), so one trial's loss cannot slow the next trial's connections.
+    'echo 1 > /proc/sys/net/ipv4/tcp_no_metrics_save',
     'cat /proc/sys/net/ipv4/tcp_congestion_control',
   ].join('\n');
   const r = await runner('ip', ['netns', 'exec', ns, 'sh', '-c', script]);

@@ -7,7 +7,7 @@ import { findProtocol } from '../../protocols/registry.js';
 import { isMultiplexed, type TransportId } from '../../protocols/types.js';
 import type { HolBlock, HolDropTrial, HolSweepPoint } from '../results/hol-schema.js';
 import type { Cell, Counts, LoadSpec } from '../results/schema.js';
-import { fetchObjects, type HolFetch, holObjects } from '../scenarios/hol.js';
+import { fetchObjects, type HolFetch, type HolObject, holObjects } from '../scenarios/hol.js';
 import type { HolScenario } from '../scenarios/types.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { meanCi, median, pooledQuantileCi, quantile } from './hol-stats.js';
@@ -86,7 +86,8 @@ export async function runHolCell(
   let firstFailure: string | undefined;
   const cold = new LatencyHistogram();
   try {
-    const objects = await holObjects(scenario, options.oracle);
+    const objects = await holObjects(scenario, options.oracle, scenario.postsPerObject);
+    const sweepObjects = await holObjects(scenario, options.oracle, scenario.sweepPostsPerObject);
     const rule: DropRule = {
       proto: UDP_TRANSPORTS.includes(plan.transport) ? 'udp' : 'tcp',
       serverPort: Number(new URL(options.url).port),
@@ -103,7 +104,11 @@ export async function runHolCell(
       });
 
     /** One trial; `impair` runs between the warm-up and the measured fetch, `restore` right after it. */
-    const trial = async <T>(impair: () => Promise<T>, restore: (t: T) => Promise<void>) => {
+    const trial = async <T>(
+      objects: readonly HolObject[],
+      impair: () => Promise<T>,
+      restore: (t: T) => Promise<void>,
+    ) => {
       const signal = AbortSignal.any([options.signal, AbortSignal.timeout(TRIAL_TIMEOUT_MS)]);
       // Every object's call listens on it: one listener per object, plus the client's own.
       setMaxListeners(objects.length * 2 + 16, signal);
@@ -150,9 +155,11 @@ export async function runHolCell(
     const noImpairment = async (): Promise<void> => {};
     for (let i = 0; i < Math.max(settings.baselineTrials, settings.dropTrials); i++) {
       if (options.signal.aborted) break;
-      if (i < settings.baselineTrials) baselines.push((await trial(noImpairment, noImpairment)).outcome);
+      if (i < settings.baselineTrials)
+        baselines.push((await trial(objects, noImpairment, noImpairment)).outcome);
       if (i < settings.dropTrials) {
         const { outcome, token: armId } = await trial(
+          objects,
           () => control.arm(rule),
           async () => {
             await control.disarm();
@@ -170,6 +177,7 @@ export async function runHolCell(
       for (let i = 0; i < settings.sweepTrials && !options.signal.aborted; i++) {
         const seed = options.seed * 10_000 + p * 100 + i;
         const { outcome, token: lost } = await trial(
+          sweepObjects,
           async () => {
             await control.setLoss(`${lossPct}%`, seed);
             return await control.counters();
@@ -219,6 +227,7 @@ export async function runHolCell(
     const hol: HolBlock = {
       objects: objects.length,
       objectBytes: objects.reduce((s, o) => s + o.jsonBytes, 0) / objects.length,
+      sweepObjectBytes: sweepObjects.reduce((s, o) => s + o.jsonBytes, 0) / sweepObjects.length,
       connections,
       rttMs,
       thresholdMs,

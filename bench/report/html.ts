@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Results } from '../results/schema.js';
 import { chartData, saturationCurves } from './chart-data.js';
+import { HOL_BROWSER_SCRIPT, holChartData } from './hol-chart.js';
 import { insights } from './insights.js';
 import { renderMarkdownTables } from './markdown.js';
 
@@ -54,6 +55,8 @@ ${tables}
 <script type="application/json" id="wb-data">${scriptJson(data)}</script>
 <script type="application/json" id="wb-saturation">${scriptJson(saturationCurves(results))}</script>
 <script>${BROWSER_SCRIPT}</script>
+<script type="application/json" id="wb-hol">${scriptJson(holChartData(results))}</script>
+<script>${HOL_BROWSER_SCRIPT}</script>
 </body></html>
 `;
 }

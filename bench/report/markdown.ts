@@ -1,4 +1,5 @@
 import type { Cell, CompletedCell, Results } from '../results/schema.js';
+import { holSections } from './hol-table.js';
 import { insights } from './insights.js';
 import { pushSections } from './push-sections.js';
 import { significanceLegend, type Verdict, verdicts } from './significance.js';
@@ -37,7 +38,12 @@ export function renderMarkdown(results: Results): string {
     );
   }
   for (const table of renderMarkdownTables(results)) out.push(`## ${table.title}`, '', table.markdown, '');
-  out.push(...saturationSection(results), ...pushSections(results), ...serializationSection(results));
+  out.push(
+    ...saturationSection(results),
+    ...pushSections(results),
+    ...holSections(results),
+    ...serializationSection(results),
+  );
   const notes = insights(results);
   if (notes.length > 0) out.push('## What wins where', '', ...notes.map((n) => `- ${n}`), '');
   return `${out.join('\n')}\n`;

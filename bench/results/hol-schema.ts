@@ -50,8 +50,9 @@ export interface HolSweepPoint {
  */
 export interface HolBlock {
   readonly objects: number;
-  /** Mean response body per object (protobuf JSON). */
+  /** Mean response body per object (protobuf JSON) in the single-drop trials, and in the loss sweep. */
   readonly objectBytes: number;
+  readonly sweepObjectBytes: number;
   readonly connections: number;
   /** The link's configured RTT, and the delay above which an object counts as delayed. */
   readonly rttMs: number;

@@ -125,7 +125,8 @@ export const PUSH_SCENARIOS: readonly PushScenario[] = [
  * flow-control window (~1.2 s per batch at 50 ms RTT), QUIC by its
  * congestion response — and the same drop said little about head-of-line
  * blocking. k = 4 full-size packets into the fetch: the second object's
- * bytes, early in the flight.
+ * bytes, early in the flight. The loss sweep uses 30-post objects (~21 KB,
+ * ~250 KB a batch), so even 0.5% loss meets a packet in most trials.
  */
 const HOL_SCENARIO: HolScenario = {
   family: 'hol',
@@ -136,6 +137,7 @@ const HOL_SCENARIO: HolScenario = {
   transports: ['h1s', 'h2', 'h3'],
   objects: 12,
   postsPerObject: 6,
+  sweepPostsPerObject: 30,
   h1Connections: 6,
   dropK: 4,
   minPayloadBytes: 1000,

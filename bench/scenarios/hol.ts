@@ -30,15 +30,19 @@ export type HolFetch =
  * paired with the oracle's answer. The page tokens come from the oracle
  * itself, so the requests are exactly what a client paging through would send.
  */
-export async function holObjects(scenario: HolScenario, oracle: FeedCore): Promise<HolObject[]> {
+export async function holObjects(
+  scenario: HolScenario,
+  oracle: FeedCore,
+  postsPerObject: number,
+): Promise<HolObject[]> {
   const objects: HolObject[] = [];
   let pageToken = '';
   for (let index = 0; index < scenario.objects; index++) {
-    const input = create(ListPostsRequestSchema, { limit: scenario.postsPerObject, pageToken });
+    const input = create(ListPostsRequestSchema, { limit: postsPerObject, pageToken });
     const expected = await oracle.listPosts(input);
-    if (expected.posts.length !== scenario.postsPerObject) {
+    if (expected.posts.length !== postsPerObject) {
       throw new Error(
-        `hol: expected ${scenario.objects} pages of ${scenario.postsPerObject} posts in the dataset, got ${expected.posts.length} on page ${index + 1}`,
+        `hol: expected ${scenario.objects} pages of ${postsPerObject} posts in the dataset, got ${expected.posts.length} on page ${index + 1}`,
       );
     }
     const jsonBytes = encodedBodySize(ListPostsResponseSchema, expected, 'json');

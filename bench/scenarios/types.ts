@@ -77,6 +77,11 @@ export interface HolScenario {
   /** Objects fetched at once, and posts per object (a list page of ~700 B per post as JSON). */
   readonly objects: number;
   readonly postsPerObject: number;
+  /**
+   * Posts per object in the random-loss sweep: larger, so each trial carries
+   * enough packets (hundreds) for 0.5% loss to hit it at all.
+   */
+  readonly sweepPostsPerObject: number;
   /** HTTP/1.1 connections (a browser's six per origin); multiplexed transports use one. */
   readonly h1Connections: number;
   /** Drop the k-th server→client packet carrying at least `minPayloadBytes` after the fetch starts. */
