@@ -40,8 +40,8 @@ type AnyMethod = (input: unknown, options: ConnectCallOptions) => unknown;
 
 /**
  * A ProtocolClient on connect-es: `createClient(service, transport)` over
- * the protocol's transport, with the node HTTP client from connect-node
- * wrapped for TTFB (see {@link FirstByteProbe}). Compression is off both
+ * the protocol's transport, with the link's HTTP client (connect-node's
+ * over TCP, lib/http3's over QUIC) wrapped for TTFB (see {@link FirstByteProbe}). Compression is off both
  * ways, so every protocol in the bench moves the same uncompressed bytes.
  */
 export class RpcClient implements ProtocolClient {

@@ -23,9 +23,10 @@ export function firstByteContext(onFirstByte: FirstByteFn): ContextValues {
  * one object connect-es passes unchanged from interceptors to the HTTP client):
  *
  * 1. the {@link interceptor} files the call's callback under `req.signal`;
- * 2. {@link wrap} wraps the node HTTP client; its promise settles inside
- *    node's `'response'` event (ClientRequest for HTTP/1.1, ClientHttp2Stream
- *    for HTTP/2), i.e. once the status line/HEADERS frame is parsed and before
+ * 2. {@link wrap} wraps the link's HTTP client; its promise settles inside
+ *    the `'response'` event (node's ClientRequest for HTTP/1.1,
+ *    ClientHttp2Stream for HTTP/2, @currentspace/http3's ClientHttp3Stream for
+ *    HTTP/3), i.e. once the status line/HEADERS frame is parsed and before
  *    any body byte is read. The callback reads `process.hrtime.bigint()` in
  *    that promise's reaction — a few microtasks later, same event-loop turn.
  *

@@ -7,6 +7,7 @@ const CONNECT: RpcClientProtocol = { id: 'connect', encodings: ['json', 'proto']
 
 /**
  * Connect client (connect-es): h1/h1s on a keep-alive pool of `connections`
- * sockets, h2/h2c on one HTTP/2 session; bidi streaming on HTTP/2 only.
+ * sockets, h2/h2c on one HTTP/2 session, h3 on one QUIC connection; bidi
+ * streaming on HTTP/2 and HTTP/3 only.
  */
 export const createClient: CreateClient = (options) => new RpcClient(CONNECT, options);

@@ -1,5 +1,6 @@
 /**
- * gRPC client (grpc-js over HTTP/2, binary protobuf): `createClient` implements
+ * gRPC client (binary protobuf; grpc-js over HTTP/2, connect-es' gRPC transport
+ * over HTTP/3): `createClient` implements
  * the shared ProtocolClient with the same descriptors the server uses.
  */
 export { createClient } from './client.js';

@@ -1,5 +1,6 @@
 /**
- * gRPC adapter (grpc-js over HTTP/2): `start` serves FeedService from the one
+ * gRPC adapter (grpc-js over HTTP/2; connect-es' gRPC protocol over HTTP/3,
+ * which grpc-js lacks): `start` serves FeedService from the one
  * `.proto` through protobuf-es descriptors — no proto-loader, no second schema —
  * and TopicService (topics with resume) for the realtime client.
  */
