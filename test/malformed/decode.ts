@@ -118,7 +118,23 @@ export function mismatches(res: RawResponse, expect: Expectation): string[] {
     }
     if (got !== wanted) out.push(`${what}: expected ${String(wanted)}, got ${String(got)} (${preview(res)})`);
   }
+  if (expect.jsonBody) out.push(...jsonMismatches(res, expect.jsonBody));
   return out;
+}
+
+function jsonMismatches(res: RawResponse, wanted: Readonly<Record<string, unknown>>): string[] {
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return [`JSON body: expected ${JSON.stringify(wanted)}, got a body that is not JSON (${preview(res)})`];
+  }
+  return Object.entries(wanted)
+    .filter(([key, value]) => body[key] !== value)
+    .map(
+      ([key, value]) =>
+        `JSON body .${key}: expected ${JSON.stringify(value)}, got ${JSON.stringify(body[key])}`,
+    );
 }
 
 /** The first bytes of the body (and the trailers), for failure messages. */

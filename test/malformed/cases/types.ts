@@ -32,6 +32,8 @@ export interface Expectation {
   readonly connectCode?: string;
   /** The JSON error code of an HTTP/JSON API: `error.code` (REST) or `errors[0].extensions.code` (GraphQL). */
   readonly errorCode?: string;
+  /** Top-level fields the JSON body must hold, each equal to the value given (other error shapes, e.g. engine.io's). */
+  readonly jsonBody?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export interface MalformedCase {

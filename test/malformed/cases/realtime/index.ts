@@ -3,6 +3,7 @@ import type { RealtimeCases } from '../types.js';
 import { CONNECT_PUSH_CASES } from './connect.js';
 import { GRPC_PUSH_CASES } from './grpc.js';
 import { LONG_POLL_CASES } from './long-poll.js';
+import { SOCKETIO_CASES } from './socketio.js';
 import { SSE_CASES } from './sse.js';
 import { WEBSOCKET_CASES } from './websocket.js';
 
@@ -15,6 +16,7 @@ export const REALTIME_MALFORMED_CASES: Partial<Record<ProtocolId, RealtimeCases>
   websocket: WEBSOCKET_CASES,
   sse: SSE_CASES,
   'long-poll': LONG_POLL_CASES,
+  socketio: SOCKETIO_CASES,
   grpc: GRPC_PUSH_CASES,
   connect: CONNECT_PUSH_CASES,
 };
