@@ -233,10 +233,10 @@ test('a signal aborted mid-call cancels the call', async (t) => {
   t.like(await t.throwsAsync(collect(events)), { code: 'CANCELLED' });
 });
 
-test('transports other than h2/h2c and encodings other than proto are refused', async (t) => {
+test('transports other than h2/h2c/h3 and encodings other than proto are refused', async (t) => {
   const base = { host: '127.0.0.1', port: 0 };
   await t.throwsAsync(start(core, { ...base, transport: 'h1' }), {
-    message: 'grpc: expected transport h2 or h2c, got h1',
+    message: 'grpc: expected transport h2, h2c or h3, got h1',
   });
   await t.throwsAsync(start(core, { ...base, transport: 'h2' }), { message: /needs options\.tls/ });
   t.throws(() => createClient({ url: 'http://127.0.0.1:1', transport: 'h2c', encoding: 'json' }), {
