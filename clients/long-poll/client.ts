@@ -1,4 +1,5 @@
 import { fromJson, type JsonValue } from '@bufbuild/protobuf';
+import type { WireCounters } from '../../lib/http3/index.js';
 import type { TransportId } from '../../protocols/types.js';
 import { type FeedEvent, FeedEventSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { DEFAULT_POLL_TIMEOUT_MS, LAST_SEQ_HEADER } from '../../services/long-poll/poll.js';
@@ -35,6 +36,7 @@ class LongPollClient implements RealtimeClient {
   readonly protocol = 'long-poll' as const;
   readonly transport: TransportId;
   readonly encoding = 'json' as const;
+  readonly wireCounters?: () => WireCounters;
   private readonly http: HttpConnector;
   private readonly backoff: Backoff;
   private readonly holdMs: number;
@@ -43,6 +45,8 @@ class LongPollClient implements RealtimeClient {
   constructor(options: RealtimeClientOptions) {
     this.transport = options.transport;
     this.http = httpConnector(options);
+    const counters = this.http.wireCounters?.bind(this.http);
+    if (counters) this.wireCounters = counters;
     this.backoff = new Backoff(options.reconnect);
     this.holdMs = options.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
   }

@@ -4,40 +4,14 @@ import https from 'node:https';
 import { isMultiplexed, isTlsTransport } from '../../protocols/types.js';
 import { ClientError, codeFromHttpStatus } from '../errors.js';
 import type { ClientOptions } from '../types.js';
+import type { HttpConnector, HttpReply, RequestInit } from './http-types.js';
+import { Http3Connector } from './http3.js';
 
-/** A response whose headers arrived; the body streams. */
-export interface HttpReply {
-  readonly status: number;
-  header(name: string): string | undefined;
-  readonly body: AsyncIterable<Buffer>;
-  /** Abandons the response; the server sees the client go. */
-  destroy(): void;
-}
+export type { HttpConnector, HttpReply, RequestInit } from './http-types.js';
 
-/** Per-request extras: headers, a small body, and the signal that abandons the request. */
-export interface RequestInit {
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-  readonly signal?: AbortSignal;
-}
-
-/**
- * The HTTP the SSE and long-poll clients ride on, whatever the version:
- * `h1`/`h1s` through a keep-alive agent with no socket cap (each held
- * response occupies a connection, as it does in a browser), `h2`/`h2c` as
- * streams on one session. TLS trusts only the run's CA.
- */
-export interface HttpConnector {
-  /** Opens the HTTP/2 session ahead of the first request; nothing to do for HTTP/1.1. */
-  connect(): Promise<void>;
-  request(method: string, path: string, init?: RequestInit): Promise<HttpReply>;
-  /** TCP connections (HTTP/1.1) or sessions (HTTP/2) open now. */
-  connectionCount(): number;
-  close(): void;
-}
-
-/** The connector for `options.transport`: HTTP/2 sessions for h2/h2c, a keep-alive agent for h1/h1s. */
+/** The connector for `options.transport`: one QUIC connection for h3, HTTP/2 sessions for h2/h2c, a keep-alive agent for h1/h1s. */
 export function httpConnector(options: ClientOptions): HttpConnector {
+  if (options.transport === 'h3') return new Http3Connector(options);
   return isMultiplexed(options.transport) ? new Http2Connector(options) : new Http1Connector(options);
 }
 

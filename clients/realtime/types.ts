@@ -1,3 +1,4 @@
+import type { WireCounters } from '../../lib/http3/index.js';
 import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.js';
 import type { ChatMessage, FeedEvent } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { Gap } from '../../services/realtime/types.js';
@@ -33,6 +34,11 @@ export interface RealtimeClientOptions extends ClientOptions {
   readonly reconnect?: ReconnectOptions;
   /** Long-polling only: how long each poll may be held by the server, in ms (default 20 000). */
   readonly pollTimeoutMs?: number;
+  /**
+   * Socket.IO only: the one engine.io transport to use, never upgraded — the
+   * two are measured apart (registry variants). Default `websocket`.
+   */
+  readonly socketio?: { readonly transport: 'websocket' | 'polling' };
 }
 
 /** Where a subscription starts and how it reports loss and reconnections. */
@@ -115,6 +121,13 @@ export interface RealtimeClient {
   echo?(messages: AsyncIterable<ChatMessage>): AsyncIterable<ChatMessage>;
   /** Transport connections this client holds open right now (TCP, QUIC, HTTP/2 sessions). */
   connectionCount?(): number;
+  /**
+   * QUIC transports only (undefined where the kernel's tcp_info counts): UDP
+   * payload bytes this client's connections sent and received, summed over
+   * every connection it opened, closed ones included — monotonic, so diff
+   * two readings. Same name and shape as the request/response clients'.
+   */
+  wireCounters?(): WireCounters | undefined;
   /** Ends every subscription and closes every connection. */
   close(): Promise<void>;
 }

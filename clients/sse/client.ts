@@ -1,4 +1,5 @@
 import { fromJson, type JsonValue } from '@bufbuild/protobuf';
+import type { WireCounters } from '../../lib/http3/index.js';
 import type { TransportId } from '../../protocols/types.js';
 import { type FeedEvent, FeedEventSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { ClientError } from '../errors.js';
@@ -18,7 +19,9 @@ import type {
 import { sseBlocks } from './parser.js';
 
 /**
- * SSE client over node's http/https/http2 (Node 20 has no EventSource). It
+ * SSE client over node's http/https/http2 and lib/http3 (Node 20 has no
+ * EventSource, and @currentspace/http3's Http3EventSource has no backoff
+ * seed, gap reports or wire counters). It
  * behaves as EventSource does — reconnects after the server's `retry:` with
  * `Last-Event-ID` — plus seeded exponential backoff, gap reports and no
  * duplicates. Publishing goes over `POST /publish/{topic}`; no echo (SSE has
@@ -28,6 +31,7 @@ class SseClient implements RealtimeClient {
   readonly protocol = 'sse' as const;
   readonly transport: TransportId;
   readonly encoding = 'json' as const;
+  readonly wireCounters?: () => WireCounters;
   private readonly http: HttpConnector;
   private readonly backoff: Backoff;
   private readonly subs = new SubscriptionSet();
@@ -35,6 +39,8 @@ class SseClient implements RealtimeClient {
   constructor(options: RealtimeClientOptions) {
     this.transport = options.transport;
     this.http = httpConnector(options);
+    const counters = this.http.wireCounters?.bind(this.http);
+    if (counters) this.wireCounters = counters;
     this.backoff = new Backoff(options.reconnect);
   }
 

@@ -55,6 +55,12 @@ export interface Http3StreamServer {
   /** QUIC connections accepted and requests received since start (for reuse checks). */
   stats(): { readonly connections: number; readonly requests: number };
   /**
+   * Closes every QUIC connection at once (CONNECTION_CLOSE, no draining, no
+   * end of stream on any request), as a server that lost its state would;
+   * returns how many. Tests use it to exercise reconnection and resume.
+   */
+  dropConnections(): number;
+  /**
    * Lets in-flight requests finish (within the grace period), calls
    * `onCutoff` if some are still running and gives them a moment, then
    * closes every connection and the socket.
@@ -95,6 +101,11 @@ export async function serveHttp3Streams(
     port,
     url: origin,
     stats: () => ({ connections: tracker.connections, requests: tracker.requests }),
+    dropConnections: () => {
+      const n = sessions.size;
+      for (const session of sessions) void session.destroy().catch(() => {});
+      return n;
+    },
     close: () => {
       closing ??= (async () => {
         const idle = await tracker.idle(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);

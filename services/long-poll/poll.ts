@@ -1,7 +1,7 @@
 import type { FeedEvent } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { FeedCore } from '../core/index.js';
-import type { NodeRequest, NodeResponse } from '../realtime/http-host.js';
-import { eventJson, HttpFailure, isWritable, parseSeq } from '../realtime/http-util.js';
+import type { HttpExchange } from '../realtime/exchange.js';
+import { eventJson, HttpFailure, parseSeq } from '../realtime/http-util.js';
 import type { OpenSet } from '../realtime/open-set.js';
 import type { RealtimeLimits } from '../realtime/types.js';
 
@@ -28,18 +28,17 @@ const TIMED_OUT = Symbol('timed out');
 export async function servePoll(
   core: FeedCore,
   topic: string,
-  req: NodeRequest,
-  res: NodeResponse,
+  ex: HttpExchange,
   limits: RealtimeLimits,
   open: OpenSet,
 ): Promise<void> {
-  const query = new URL(req.url ?? '/', 'http://x').searchParams;
+  const query = new URL(ex.url, 'http://x').searchParams;
   const after = parseSeq('after', query.get('after'));
   const timeoutMs = parseTimeout(query.get('timeout'), limits.maxPollTimeoutMs);
   const cursor = after ?? core.topics.nextSeq(topic) - 1n;
   const sub = core.topics.subscribe(topic, { afterSeq: cursor });
   const close = (): void => sub.close();
-  res.once('close', close);
+  ex.onClose(close);
   const forget = open.add(close);
   const it = sub[Symbol.asyncIterator]();
   const batch: FeedEvent[] = [];
@@ -59,18 +58,21 @@ export async function servePoll(
     forget();
     void it.return?.(undefined);
   }
-  if (!isWritable(res)) return;
+  if (!ex.writable) return;
   const last = batch.at(-1)?.seq ?? cursor;
   const headers = { [LAST_SEQ_HEADER]: String(last), 'cache-control': 'no-store' };
-  if (batch.length === 0) return void res.writeHead(204, headers).end();
+  if (batch.length === 0) {
+    ex.respond(204, headers);
+    return ex.end();
+  }
   const gap = sub.gap ? `,"gap":{"from":"${sub.gap[0]}","to":"${sub.gap[1]}"}` : '';
   const body = `{"events":[${batch.map(eventJson).join(',')}]${gap}}`;
-  res.writeHead(200, {
+  ex.respond(200, {
     ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
   });
-  res.end(body);
+  ex.end(body);
 }
 
 function parseTimeout(value: string | null, max: number): number {

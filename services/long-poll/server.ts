@@ -4,8 +4,8 @@ import type { RealtimeServerHandle, RealtimeStartOptions } from '../realtime/typ
 import type { StartServer } from '../types.js';
 import { servePoll } from './poll.js';
 
-/** Transports long-polling runs on here; h3 needs an HTTP/3 server this adapter does not have yet. */
-export const LONG_POLL_TRANSPORTS = ['h1', 'h1s', 'h2c', 'h2'] as const;
+/** Transports long-polling runs on: node's HTTP/1.1 and HTTP/2, and HTTP/3 through lib/http3 (services/realtime/h3-host.ts). */
+export const LONG_POLL_TRANSPORTS = ['h1', 'h1s', 'h2c', 'h2', 'h3'] as const;
 
 /**
  * Long-polling, the baseline every push technology is compared with:

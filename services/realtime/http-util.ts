@@ -1,8 +1,8 @@
-import type { ServerResponse } from 'node:http';
 import { toJson } from '@bufbuild/protobuf';
 import { type FeedEvent, FeedEventSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { CoreError, type CoreErrorCode } from '../core/index.js';
-import type { NodeRequest, NodeResponse } from './http-host.js';
+import type { HttpExchange } from './exchange.js';
+import type { NodeResponse } from './http-host.js';
 
 /** Longest topic name accepted, in characters, after percent-decoding. */
 export const MAX_TOPIC_LENGTH = 200;
@@ -36,9 +36,9 @@ export interface Target {
   readonly query: URLSearchParams;
 }
 
-/** Parses `/route/topic?query`; a topic that does not decode, or is too long, is a 400. */
-export function parseTarget(req: NodeRequest): Target {
-  const url = new URL(req.url ?? '/', 'http://x');
+/** Parses `/route/topic?query` (an origin-form target); a topic that does not decode, or is too long, is a 400. */
+export function parseTarget(target: string): Target {
+  const url = new URL(target, 'http://x');
   const [, route = '', segment, ...rest] = url.pathname.split('/');
   if (rest.length > 0)
     throw new HttpFailure(404, 'NOT_FOUND', `path: expected /${route}/{topic}, got ${url.pathname}`);
@@ -75,6 +75,25 @@ export function parseSeq(name: string, value: string | undefined | null): bigint
 
 /** Writes an error as the JSON body every wirebench HTTP service uses: `{ error: { code, message, httpStatus } }`. */
 export function sendError(res: NodeResponse, error: unknown): void {
+  if (res.headersSent) return void res.destroy();
+  const { status, body } = errorReply(error);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** sendError for an HttpExchange (any HTTP version): the same status and body; a response already started is cut. */
+export function sendExchangeError(exchange: HttpExchange, error: unknown): void {
+  if (exchange.headersSent) {
+    exchange.destroy();
+    return;
+  }
+  const { status, body } = errorReply(error);
+  exchange.respond(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  exchange.end(body);
+}
+
+/** An error's status and JSON body: HttpFailure and CoreError keep their code and message; anything else is a bare 500. */
+function errorReply(error: unknown): { status: number; body: string } {
   let status = 500;
   let code: string = 'INTERNAL';
   let message = 'internal error';
@@ -84,15 +103,12 @@ export function sendError(res: NodeResponse, error: unknown): void {
     ({ code, message } = error);
     status = STATUS_OF[error.code];
   }
-  if (res.headersSent) return void res.destroy();
-  const body = JSON.stringify({ error: { code, message, httpStatus: status } });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  return { status, body: JSON.stringify({ error: { code, message, httpStatus: status } }) };
 }
 
 /** Reads a request body, refusing (413) as soon as it passes `maxBytes`. */
-export async function readBody(req: NodeRequest, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
+export async function readBody(exchange: HttpExchange, maxBytes: number): Promise<Buffer> {
+  const declared = Number(exchange.header('content-length') ?? '0');
   if (declared > maxBytes) {
     throw new HttpFailure(
       413,
@@ -102,7 +118,7 @@ export async function readBody(req: NodeRequest, maxBytes: number): Promise<Buff
   }
   const parts: Buffer[] = [];
   let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of exchange.body) {
     total += chunk.byteLength;
     if (total > maxBytes) {
       throw new HttpFailure(413, 'RESOURCE_EXHAUSTED', `body: expected at most ${maxBytes} bytes, got more`);
@@ -126,22 +142,6 @@ export function eventJson(event: FeedEvent): string {
     jsonCache.set(event, text);
   }
   return text;
-}
-
-/** Bytes an HTTP/1.1 or HTTP/2 response holds in memory, not yet taken by the kernel. */
-export function bufferedBytes(res: NodeResponse): number {
-  return 'stream' in res ? res.stream.writableLength : res.writableLength;
-}
-
-/** Whether a response can still be written to (the client has not gone, the server has not ended it). */
-export function isWritable(res: NodeResponse): boolean {
-  if ('stream' in res) return !res.stream.destroyed && !res.stream.closed && !res.writableEnded;
-  return !res.destroyed && !res.writableEnded;
-}
-
-/** Writes a chunk; http and http2 responses share write()'s contract, only their TypeScript overloads differ. */
-export function writeChunk(res: NodeResponse, chunk: string | Uint8Array): boolean {
-  return (res as ServerResponse).write(chunk);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { fromJson, type JsonValue } from '@bufbuild/protobuf';
 import { type FeedEvent, FeedEventSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { FeedCore } from '../core/index.js';
-import type { NodeRequest, NodeResponse } from './http-host.js';
+import type { HttpExchange } from './exchange.js';
 import { eventJson, HttpFailure, readBody } from './http-util.js';
 
 /**
@@ -14,13 +14,10 @@ import { eventJson, HttpFailure, readBody } from './http-util.js';
 export async function handlePublish(
   core: FeedCore,
   topic: string,
-  req: NodeRequest,
-  res: NodeResponse,
+  exchange: HttpExchange,
   maxBytes: number,
 ): Promise<void> {
-  const type = String(req.headers['content-type'] ?? '')
-    .split(';', 1)[0]
-    ?.trim();
+  const type = (exchange.header('content-type') ?? '').split(';', 1)[0]?.trim();
   if (type !== 'application/json') {
     throw new HttpFailure(
       415,
@@ -28,7 +25,7 @@ export async function handlePublish(
       `content-type: expected application/json, got ${type || 'none'}`,
     );
   }
-  const body = await readBody(req, maxBytes);
+  const body = await readBody(exchange, maxBytes);
   let json: JsonValue;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as JsonValue;
@@ -47,6 +44,6 @@ export async function handlePublish(
   }
   const event = core.topics.publish(topic, payload);
   const text = eventJson(event);
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  exchange.respond(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  exchange.end(text);
 }

@@ -1,7 +1,9 @@
 import type { ProtocolId, TransportId } from '../../protocols/types.js';
 import type { FeedCore } from '../core/index.js';
-import { type NodeRequest, type NodeResponse, startHttpHost } from './http-host.js';
-import { HttpFailure, parseTarget, sendError } from './http-util.js';
+import { type HttpExchange, nodeExchange } from './exchange.js';
+import { type H3Host, startH3Host } from './h3-host.js';
+import { startHttpHost } from './http-host.js';
+import { HttpFailure, parseTarget, sendExchangeError } from './http-util.js';
 import { OpenSet } from './open-set.js';
 import { handlePublish } from './publish.js';
 import {
@@ -20,8 +22,7 @@ export interface TopicServiceSpec {
   readonly serve: (
     core: FeedCore,
     topic: string,
-    req: NodeRequest,
-    res: NodeResponse,
+    exchange: HttpExchange,
     limits: RealtimeLimits,
     open: OpenSet,
   ) => Promise<void>;
@@ -31,7 +32,9 @@ export interface TopicServiceSpec {
  * An HTTP push service: `GET /{route}/{topic}` delivers (the spec's handler),
  * `POST /publish/{topic}` publishes, anything else is a JSON 404/405.
  * `close()` ends every open delivery first, so each response finishes cleanly
- * (SSE streams end, held polls answer 204) before the sockets go.
+ * (SSE streams end, held polls answer 204) before the sockets go. The
+ * handlers see only an HttpExchange, so HTTP/1.1, HTTP/2 (node) and HTTP/3
+ * (h3-host.ts) serve the same routes; `h3` runs when the spec lists it.
  */
 export async function startTopicService(
   core: FeedCore,
@@ -40,27 +43,32 @@ export async function startTopicService(
 ): Promise<RealtimeServerHandle> {
   const limits = resolveLimits(options);
   const open = new OpenSet();
-  const route = async (req: NodeRequest, res: NodeResponse): Promise<void> => {
-    const { route, topic } = parseTarget(req);
+  const route = async (ex: HttpExchange): Promise<void> => {
+    const { route, topic } = parseTarget(ex.url);
     if (route === spec.route && topic !== undefined) {
-      if (req.method !== 'GET')
-        throw new HttpFailure(405, 'UNIMPLEMENTED', `method: expected GET, got ${req.method}`);
-      return spec.serve(core, topic, req, res, limits, open);
+      if (ex.method !== 'GET')
+        throw new HttpFailure(405, 'UNIMPLEMENTED', `method: expected GET, got ${ex.method}`);
+      return spec.serve(core, topic, ex, limits, open);
     }
     if (route === 'publish' && topic !== undefined) {
-      if (req.method !== 'POST')
-        throw new HttpFailure(405, 'UNIMPLEMENTED', `method: expected POST, got ${req.method}`);
-      return handlePublish(core, topic, req, res, limits.maxPayloadBytes);
+      if (ex.method !== 'POST')
+        throw new HttpFailure(405, 'UNIMPLEMENTED', `method: expected POST, got ${ex.method}`);
+      return handlePublish(core, topic, ex, limits.maxPayloadBytes);
     }
     throw new HttpFailure(
       404,
       'NOT_FOUND',
-      `path: expected /${spec.route}/{topic} or /publish/{topic}, got ${req.url}`,
+      `path: expected /${spec.route}/{topic} or /publish/{topic}, got ${ex.url}`,
     );
   };
-  const host = await startHttpHost(spec.protocol, spec.transports, options, (req, res) => {
-    route(req, res).catch((error: unknown) => sendError(res, error));
-  });
+  const serve = (ex: HttpExchange): Promise<void> =>
+    route(ex).catch((error: unknown) => sendExchangeError(ex, error));
+  const host: H3Host =
+    options.transport === 'h3' && spec.transports.includes('h3')
+      ? await startH3Host(spec.protocol, options, serve)
+      : await startHttpHost(spec.protocol, spec.transports, options, (req, res) => {
+          void serve(nodeExchange(req, res));
+        });
   let closing: Promise<void> | undefined;
   return {
     protocol: spec.protocol,

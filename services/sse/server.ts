@@ -4,11 +4,11 @@ import type { RealtimeServerHandle, RealtimeStartOptions } from '../realtime/typ
 import type { StartServer } from '../types.js';
 import { serveEvents } from './stream.js';
 
-/** Transports SSE runs on here; h3 needs an HTTP/3 server this adapter does not have yet. */
-export const SSE_TRANSPORTS = ['h1', 'h1s', 'h2c', 'h2'] as const;
+/** Transports SSE runs on: node's HTTP/1.1 and HTTP/2, and HTTP/3 through lib/http3 (services/realtime/h3-host.ts). */
+export const SSE_TRANSPORTS = ['h1', 'h1s', 'h2c', 'h2', 'h3'] as const;
 
 /**
- * Server-Sent Events over HTTP/1.1 or HTTP/2: `GET /events/{topic}` streams
+ * Server-Sent Events over HTTP/1.1, HTTP/2 or HTTP/3: `GET /events/{topic}` streams
  * a topic as text/event-stream (resumable with Last-Event-ID), and
  * `POST /publish/{topic}` publishes, since SSE has no upstream channel.
  */

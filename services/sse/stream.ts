@@ -1,14 +1,7 @@
 import type { FeedEvent } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { FeedCore } from '../core/index.js';
-import type { NodeRequest, NodeResponse } from '../realtime/http-host.js';
-import {
-  bufferedBytes,
-  drainWithin,
-  eventJson,
-  isWritable,
-  parseSeq,
-  writeChunk,
-} from '../realtime/http-util.js';
+import type { HttpExchange } from '../realtime/exchange.js';
+import { drainWithin, eventJson, parseSeq } from '../realtime/http-util.js';
 import type { OpenSet } from '../realtime/open-set.js';
 import type { RealtimeLimits } from '../realtime/types.js';
 
@@ -45,21 +38,19 @@ export function sseFrame(event: FeedEvent): Buffer {
 export async function serveEvents(
   core: FeedCore,
   topic: string,
-  req: NodeRequest,
-  res: NodeResponse,
+  ex: HttpExchange,
   limits: RealtimeLimits,
   open: OpenSet,
 ): Promise<void> {
-  const lastEventId = req.headers['last-event-id'];
   const afterSeq =
-    parseSeq('Last-Event-ID', Array.isArray(lastEventId) ? lastEventId[0] : lastEventId) ??
-    parseSeq('after', new URL(req.url ?? '/', 'http://x').searchParams.get('after'));
+    parseSeq('Last-Event-ID', ex.header('last-event-id')) ??
+    parseSeq('after', new URL(ex.url, 'http://x').searchParams.get('after'));
   const resumeFrom = afterSeq ?? core.topics.nextSeq(topic) - 1n;
   const sub = core.topics.subscribe(topic, { afterSeq });
   const close = (): void => sub.close();
-  res.once('close', close);
+  ex.onClose(close);
   const forget = open.add(close);
-  res.writeHead(200, {
+  ex.respond(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     // Proxies such as nginx would otherwise buffer the stream.
@@ -67,31 +58,31 @@ export async function serveEvents(
   });
   let head = `retry: ${limits.retryMs}\nid: ${resumeFrom}\n\n`;
   if (sub.gap) head += `event: gap\ndata: {"from":"${sub.gap[0]}","to":"${sub.gap[1]}"}\n\n`;
-  writeChunk(res, head);
+  ex.write(head);
   const heartbeat = setInterval(() => {
-    if (isWritable(res)) writeChunk(res, ': hb\n\n');
+    if (ex.writable) ex.write(': hb\n\n');
   }, limits.heartbeatMs);
   try {
     for await (const event of sub) {
-      if (!isWritable(res)) break;
-      writeChunk(res, sseFrame(event));
-      if (bufferedBytes(res) <= limits.maxBufferedBytes) continue;
+      if (!ex.writable) break;
+      ex.write(sseFrame(event));
+      if (ex.buffered() <= limits.maxBufferedBytes) continue;
       const { maxBufferedBytes, slowConsumerMs } = limits;
       if (
         !(await drainWithin(
-          () => bufferedBytes(res),
+          () => ex.buffered(),
           maxBufferedBytes,
           slowConsumerMs,
-          () => !isWritable(res),
+          () => !ex.writable,
         ))
       ) {
-        return void res.destroy();
+        return ex.destroy();
       }
     }
-    if (isWritable(res)) res.end();
+    if (ex.writable) ex.end();
   } catch {
     // The hub dropped a slow consumer (RESOURCE_EXHAUSTED): cut it; it resumes on reconnect.
-    res.destroy();
+    ex.destroy();
   } finally {
     clearInterval(heartbeat);
     forget();

@@ -124,10 +124,11 @@ test('unsupported transports, or TLS without material, fail at start with the li
     });
   }
   for (const c of [sse, poll]) {
-    await t.throwsAsync(c.start(core, { ...base, transport: 'h3' }), {
-      message: `${c.protocol}: expected transport h1, h1s, h2c, h2, got h3`,
+    await t.throwsAsync(c.start(core, { ...base, transport: 'h4' as 'h3' }), {
+      message: `${c.protocol}: expected transport h1, h1s, h2c, h2, h3, got h4`,
     });
     await t.throwsAsync(c.start(core, { ...base, transport: 'h2' }), { message: /h2 needs options\.tls/ });
+    await t.throwsAsync(c.start(core, { ...base, transport: 'h3' }), { message: /h3 needs options\.tls/ });
   }
 });
 
