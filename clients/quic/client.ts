@@ -16,7 +16,7 @@ const CLOSE_GRACE_MS = 1000;
  * name checked is `defaultServername` (the package matches DNS names only,
  * see lib/http3/connection.ts). Resolves once the handshake is complete.
  */
-async function dialQuic(options: RealtimeClientOptions): Promise<PushClientConnection> {
+export async function dialQuic(options: RealtimeClientOptions): Promise<PushClientConnection> {
   const { connectQuicAsync } = await loadHttp3();
   const target = new URL(options.url);
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');

@@ -2,4 +2,4 @@
  * Raw QUIC client (@currentspace/http3, ALPN `wirebench-push`):
  * `createRealtimeClient` implements RealtimeClient, echo included.
  */
-export { createRealtimeClient } from './client.js';
+export { createRealtimeClient, dialQuic } from './client.js';

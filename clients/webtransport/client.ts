@@ -29,7 +29,7 @@ interface WtClient {
  * certificate the run's CA verified, with the flow-control windows the
  * server uses (see lib/webtransport/flow-control.ts).
  */
-async function dialWebTransport(options: RealtimeClientOptions): Promise<PushClientConnection> {
+export async function dialWebTransport(options: RealtimeClientOptions): Promise<PushClientConnection> {
   const { WebTransport } = await loadWebTransport();
   let hash: Uint8Array;
   try {

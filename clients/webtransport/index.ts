@@ -2,4 +2,4 @@
  * WebTransport client (@fails-components/webtransport, HTTP/2):
  * `createRealtimeClient` implements RealtimeClient, echo included.
  */
-export { createRealtimeClient } from './client.js';
+export { createRealtimeClient, dialWebTransport } from './client.js';

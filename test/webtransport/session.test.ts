@@ -1,0 +1,7 @@
+import { dialWebTransport } from '../../clients/webtransport/index.js';
+import { streamPushSuite } from './suite.js';
+
+/** WebTransport over HTTP/2: volume on one session, a vanished client, raw garbage on a stream. */
+streamPushSuite('webtransport', (url, caPem) =>
+  dialWebTransport({ url, caPem, transport: 'h2', encoding: 'proto' }),
+);
