@@ -8,6 +8,9 @@ import type {
   MessageShape,
 } from '@bufbuild/protobuf';
 import type { EncodingId, ProtocolId, TransportId } from '../protocols/types.js';
+import type { TlsResumptionState } from './tls-session.js';
+
+export type { TlsResumptionState };
 
 export interface ClientOptions {
   /** Base URL as printed by the service (`ServerHandle.url`). */
@@ -23,6 +26,12 @@ export interface ClientOptions {
    * (unset: the server's default); `get` sends queries as persisted-id GETs, cacheable by HTTP.
    */
   readonly graphql?: { readonly dataloader?: boolean; readonly get?: boolean };
+  /**
+   * A TLS session from an earlier client of the same server (its `tlsResumption().session`),
+   * offered on new TLS connections for an abbreviated handshake. Clients whose stack cannot
+   * take one ignore it and leave `tlsResumption` undefined.
+   */
+  readonly tlsSession?: Buffer;
 }
 
 export interface CallOptions {
@@ -68,6 +77,11 @@ export interface ProtocolClient {
     inputs: AsyncIterable<MessageInitShape<I>>,
     options?: CallOptions,
   ): AsyncIterable<MessageShape<O>>;
+  /**
+   * TLS transports, where the client's stack takes a session: the newest session it can hand to
+   * a later client (`ClientOptions.tlsSession`) and how many of its handshakes resumed one.
+   */
+  tlsResumption?(): TlsResumptionState;
   /** Closes every connection; pending calls fail with CANCELLED. */
   close(): Promise<void>;
 }

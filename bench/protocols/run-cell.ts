@@ -1,5 +1,5 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
-import type { ProtocolClient } from '../../clients/types.js';
+import type { ClientOptions, ProtocolClient } from '../../clients/types.js';
 import { findProtocol, findVariant } from '../../protocols/registry.js';
 import { alpnOf, type EncodingId } from '../../protocols/types.js';
 import { type FeedCore, Random } from '../../services/core/index.js';
@@ -11,6 +11,7 @@ import { BodyMeter } from '../wire/body-size.js';
 import { probeHandshakes } from '../wire/handshake-probe.js';
 import { diffCounters, readTcpCounters } from '../wire/tcp-info.js';
 import { measure } from './measure.js';
+import { measureResumed } from './measure-resumed.js';
 import type { CellPlan } from './plan.js';
 import type { Profile } from './profiles.js';
 import { runConnectionsCell } from './run-connections-cell.js';
@@ -73,7 +74,7 @@ export async function runCell(
   const entry = findProtocol(plan.protocol);
   if (!entry)
     return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no adapter in this version` };
-  const makeClient = (): ProtocolClient =>
+  const makeClient = (extra: Partial<ClientOptions> = {}): ProtocolClient =>
     entry.createClient({
       url: options.url,
       transport: plan.transport,
@@ -81,6 +82,7 @@ export async function runCell(
       connections: load.connections,
       ...findVariant(entry, plan.variant)?.options,
       ...(options.caPem ? { caPem: options.caPem } : {}),
+      ...extra,
     });
   const port = Number(new URL(options.url).port);
   const client = makeClient();
@@ -151,6 +153,14 @@ export async function runCell(
         })
       : undefined;
     const cold = await measureCold(makeClient, scenario, plan.encoding, options, port);
+    const resumed = await measureResumed(makeClient, scenario, {
+      ...plan,
+      oracle: options.oracle,
+      seed: options.seed,
+      samples: options.profile.coldSamples,
+      timeoutMs: TIMEOUT_MS,
+      signal: options.signal,
+    });
     const phases =
       plan.transport === 'h3'
         ? undefined
@@ -176,6 +186,8 @@ export async function runCell(
       ...(measured.pacing ? { pacing: measured.pacing } : {}),
       ttfbMs: measured.ttfb.summaryMs(),
       ttfbColdMs: cold.ttfb.summaryMs(),
+      ...(resumed.ttfb ? { ttfbResumedMs: resumed.ttfb.summaryMs() } : {}),
+      resumption: resumed.resumption,
       ...(cold.wire ? { bytesColdOp: cold.wire } : {}),
       ...(saturation ? { saturation } : {}),
       ...(phases

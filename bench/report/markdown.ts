@@ -1,4 +1,5 @@
 import type { Cell, CompletedCell, Results } from '../results/schema.js';
+import { handshakeSection } from './handshake-section.js';
 import { holSections } from './hol-table.js';
 import { insights } from './insights.js';
 import { pushSections } from './push-sections.js';
@@ -40,6 +41,7 @@ export function renderMarkdown(results: Results): string {
   for (const table of renderMarkdownTables(results)) out.push(`## ${table.title}`, '', table.markdown, '');
   out.push(
     ...saturationSection(results),
+    ...handshakeSection(results),
     ...pushSections(results),
     ...holSections(results),
     ...serializationSection(results),

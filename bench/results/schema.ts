@@ -1,7 +1,8 @@
 import type { SaturationResult } from '../load/saturation.js';
 import type { PercentilesMs } from '../stats/latency-histogram.js';
-import type { ConnectionsRecord, ReconnectStormRecord } from './push-schema.js';
 import type { HolBlock } from './hol-schema.js';
+import type { ConnectionsRecord, ReconnectStormRecord } from './push-schema.js';
+import type { Resumption } from './resumption-schema.js';
 
 /**
  * results.json, schema `wirebench.results/v1` (shared/CONTRACT.md). Reports,
@@ -64,6 +65,10 @@ export interface CompletedCell extends CellBase {
   readonly pacing?: { offeredRate: number; achievedRate: number; lateSends: number; droppedSends: number };
   readonly ttfbMs: PercentilesMs;
   readonly ttfbColdMs: PercentilesMs;
+  /** Like ttfbColdMs, on a fresh client offering an earlier client's TLS session (resumed handshakes only). */
+  readonly ttfbResumedMs?: PercentilesMs;
+  /** TLS session resumption on this cell: done, declined, unsupported by the client's stack, or cleartext. */
+  readonly resumption?: Resumption;
   /** Bare-socket connection phases to the same endpoint (TCP handshake; TLS handshake for https), to decompose cold TTFB. */
   readonly connectPhasesMs?: { readonly tcp: PercentilesMs; readonly tls?: PercentilesMs };
   /**

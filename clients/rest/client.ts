@@ -10,7 +10,13 @@ import type { WireCounters } from '../../lib/http3/index.js';
 import type { TransportId } from '../../protocols/types.js';
 import { REST_MEDIA } from '../../schemas/rest-binding.js';
 import { ndjsonLines } from '../../services/rest/index.js';
-import type { CallOptions, ClientOptions, CreateClient, ProtocolClient } from '../types.js';
+import type {
+  CallOptions,
+  ClientOptions,
+  CreateClient,
+  ProtocolClient,
+  TlsResumptionState,
+} from '../types.js';
 import { asClientError, type Exchanger, readText, writable } from './exchange.js';
 import { EXCHANGERS } from './transports.js';
 import {
@@ -52,6 +58,8 @@ class RestJsonClient implements RestClient {
   readonly encoding = 'json';
   readonly transport: TransportId;
   readonly wireCounters?: () => WireCounters | undefined;
+  /** h1s and h2 (node:tls sockets of its own): sessions offered, received and resumed. */
+  readonly tlsResumption?: () => TlsResumptionState;
   private readonly exchanger: Exchanger;
 
   constructor(options: ClientOptions) {
@@ -65,6 +73,8 @@ class RestJsonClient implements RestClient {
     this.exchanger = make(new URL(options.url), options);
     const counters = this.exchanger.wireCounters?.bind(this.exchanger);
     if (counters) this.wireCounters = counters;
+    const tls = this.exchanger.tls;
+    if (tls) this.tlsResumption = () => tls.state();
   }
 
   /**

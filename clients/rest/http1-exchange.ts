@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { ClientError } from '../errors.js';
+import { TlsSessionTracker } from '../tls-session.js';
 import type { CallOptions } from '../types.js';
 import {
   asClientError,
@@ -26,14 +28,21 @@ export class Http1Exchanger implements Exchanger {
   /** Calls not yet closed, so `close()` can fail them with CANCELLED. */
   private readonly active = new Set<Exchange>();
 
+  /** h1s: the session offered and received, resumed vs full handshakes. */
+  readonly tls: TlsSessionTracker | undefined;
+
   constructor(
     url: URL,
     private readonly connections: number,
-    tls: { readonly caPem: string | undefined } | undefined,
+    tls: { readonly caPem: string | undefined; readonly session?: Buffer | undefined } | undefined,
   ) {
     const pool = { keepAlive: true, maxSockets: connections };
     this.request = tls ? https.request : http.request;
-    this.agent = tls ? new https.Agent({ ...pool, ca: tls.caPem }) : new http.Agent(pool);
+    this.tls = tls ? new TlsSessionTracker(tls.session) : undefined;
+    // An offered session goes to every socket's tls.connect (agent options are connection options).
+    this.agent = tls
+      ? new https.Agent({ ...pool, ca: tls.caPem, ...(tls.session ? { session: tls.session } : {}) })
+      : new http.Agent(pool);
     this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     this.port = Number(url.port || (tls ? 443 : 80));
   }
@@ -60,6 +69,13 @@ export class Http1Exchanger implements Exchanger {
       headers,
       agent: this.agent,
     });
+    // A socket still connecting is a new one: watch its TLS handshake (reused sockets were watched already).
+    const tracker = this.tls;
+    if (tracker) {
+      req.once('socket', (socket) => {
+        if (socket.connecting) tracker.watch(socket as TLSSocket);
+      });
+    }
     // Cancellation destroys the request (and its socket); the listener goes when the request closes.
     let cancelReason: ClientError | undefined;
     const cancel = (error?: ClientError): void => {

@@ -2,6 +2,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import { ClientError } from '../errors.js';
+import { TlsSessionTracker } from '../tls-session.js';
 import type { CallOptions } from '../types.js';
 import {
   asClientError,
@@ -27,11 +28,17 @@ export class Http2Exchanger implements Exchanger {
   /** Each session's handshake, from the moment it was opened (a cold call may open one before connect()). */
   private readonly handshakes = new WeakMap<http2.ClientHttp2Session, Promise<void>>();
 
+  /** h2: the session offered and received, resumed vs full handshakes. */
+  readonly tls: TlsSessionTracker | undefined;
+
   constructor(
     private readonly authority: string,
     private readonly count: number,
     private readonly caPem: string | undefined,
-  ) {}
+    tlsSession?: Buffer,
+  ) {
+    this.tls = authority.startsWith('https:') ? new TlsSessionTracker(tlsSession) : undefined;
+  }
 
   /** Opens every session and waits for the server's SETTINGS: the handshake is over before any call. */
   async connect(): Promise<void> {
@@ -118,13 +125,17 @@ export class Http2Exchanger implements Exchanger {
     const port = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
     const tcp = net.connect({ host, port, noDelay: true });
     if (url.protocol === 'http:') return tcp;
-    return tls.connect({
+    const offer = this.tls?.offer;
+    const socket = tls.connect({
       socket: tcp,
       host,
       ALPNProtocols: ['h2'],
       ...(this.caPem ? { ca: this.caPem } : {}),
       ...(net.isIP(host) ? {} : { servername: host }),
+      ...(offer ? { session: offer } : {}),
     });
+    this.tls?.watch(socket);
+    return socket;
   }
 
   private openSession(): http2.ClientHttp2Session {

@@ -13,9 +13,9 @@ import { Http3Exchanger } from './http3-exchange.js';
  */
 export const EXCHANGERS: Readonly<Record<TransportId, (url: URL, options: ClientOptions) => Exchanger>> = {
   h1: (url, o) => new Http1Exchanger(url, connections(o), undefined),
-  h1s: (url, o) => new Http1Exchanger(url, connections(o), { caPem: o.caPem }),
+  h1s: (url, o) => new Http1Exchanger(url, connections(o), { caPem: o.caPem, session: o.tlsSession }),
   h2c: (url, o) => new Http2Exchanger(url.origin, connections(o), undefined),
-  h2: (url, o) => new Http2Exchanger(url.origin, connections(o), o.caPem),
+  h2: (url, o) => new Http2Exchanger(url.origin, connections(o), o.caPem, o.tlsSession),
   h3: (url, o) => new Http3Exchanger(url.origin, connections(o), o.caPem),
 };
 

@@ -1,0 +1,40 @@
+import type { CompletedCell, Results } from '../results/schema.js';
+
+const ms = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(3));
+
+/**
+ * report.md's "cold, resumed and warm" section: per request/response cell,
+ * TTFB on an open connection, on a brand-new one (full handshake) and on a
+ * brand-new one offering an earlier client's TLS session — with the
+ * resumption state, and the reason wherever there is no resumed figure.
+ */
+export function handshakeSection(results: Results): string[] {
+  const cells = results.cells.filter(
+    (c): c is CompletedCell => c.state === 'completed' && c.resumption !== undefined,
+  );
+  if (cells.length === 0) return [];
+  return [
+    '## Cold, resumed and warm connections',
+    '',
+    'TTFB p50 per connection state: warm = an open connection; cold = connection start (TCP/QUIC + TLS) to first ' +
+      'response byte on a new client; resumed = the same on a new client offering the TLS session an earlier client ' +
+      'received (only handshakes the client reports as resumed are timed).',
+    '',
+    '| scenario | protocol | transport | enc | network | warm p50 ms | cold p50 ms | resumed p50 ms | resumption |',
+    '|---|---|---|---|---|--:|--:|--:|---|',
+    ...cells.map((c) => {
+      const r = c.resumption;
+      const state =
+        r === undefined
+          ? '–'
+          : r.state === 'resumed'
+            ? `resumed ${r.resumed}/${r.samples}`
+            : `${r.state}: ${r.reason.replaceAll('|', '\\|')}`;
+      return (
+        `| ${c.scenario} | ${c.protocol} | ${c.transport} | ${c.encoding} | ${c.network} | ${ms(c.ttfbMs.p50)} | ` +
+        `${ms(c.ttfbColdMs.p50)} | ${ms(c.ttfbResumedMs?.p50)} | ${state} |`
+      );
+    }),
+    '',
+  ];
+}

@@ -1,0 +1,47 @@
+import type { TLSSocket } from 'node:tls';
+
+/** What a client knows about TLS resumption: the newest session it could offer, and how its handshakes went. */
+export interface TlsResumptionState {
+  /** The newest TLS session (TLS 1.3: from the server's NewSessionTicket) a later client may offer. */
+  readonly session: Buffer | undefined;
+  /** Handshakes of this client that resumed the offered session (abbreviated: no certificate sent). */
+  readonly resumed: number;
+  /** Handshakes that were full (no session offered, or the server declined it). */
+  readonly full: number;
+}
+
+/**
+ * Watches a client's TLS sockets: keeps the newest session the server
+ * issued and counts resumed vs full handshakes (node:tls `isSessionReused`).
+ * Shared by the clients that build their own TLS sockets, so each only
+ * passes `session` to tls.connect and hands new sockets to `watch`.
+ */
+export class TlsSessionTracker {
+  private session: Buffer | undefined;
+  private resumed = 0;
+  private full = 0;
+
+  constructor(offered?: Buffer) {
+    this.session = offered;
+  }
+
+  /** The session to offer on a new connection (the one given, or one this client received since). */
+  get offer(): Buffer | undefined {
+    return this.session;
+  }
+
+  watch(socket: TLSSocket): void {
+    // TLS 1.3 tickets arrive after the handshake, possibly several: keep the newest.
+    socket.on('session', (session: Buffer) => {
+      this.session = session;
+    });
+    socket.once('secureConnect', () => {
+      if (socket.isSessionReused()) this.resumed++;
+      else this.full++;
+    });
+  }
+
+  state(): TlsResumptionState {
+    return { session: this.session, resumed: this.resumed, full: this.full };
+  }
+}
