@@ -15,6 +15,8 @@ export type {
   RawBody,
   RawRequest,
   RealtimeCases,
+  StreamCase,
+  StreamCases,
   TransportExpectation,
 } from './types.js';
 export { expectationOn, MAX_BODY_BYTES, OVERSIZE } from './types.js';

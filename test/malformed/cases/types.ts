@@ -1,3 +1,4 @@
+import type { PushClientConnection } from '../../../lib/push-streams/types.js';
 import type { TransportId } from '../../../protocols/types.js';
 
 /**
@@ -90,8 +91,25 @@ export interface FramesCase {
   readonly expect: { readonly closeCode: number };
 }
 
-/** One push protocol's cases: raw HTTP requests, and raw WebSocket frames where the protocol has them. */
+/**
+ * Bytes written on a fresh stream of a push-streams session (WebTransport,
+ * raw QUIC: lib/push-streams): the server must close the session with `closeCode`.
+ */
+export interface StreamCase {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly expect: { readonly closeCode: number };
+}
+
+/** Stream cases plus how to open a raw session: the protocol's own dial, no client logic on top. */
+export interface StreamCases {
+  readonly dial: (url: string, caPem: string) => Promise<PushClientConnection>;
+  readonly cases: readonly StreamCase[];
+}
+
+/** One push protocol's cases: raw HTTP requests, raw WebSocket frames, raw push-stream bytes, as it has them. */
 export interface RealtimeCases {
   readonly http: readonly MalformedCase[];
   readonly frames?: readonly FramesCase[];
+  readonly streams?: StreamCases;
 }

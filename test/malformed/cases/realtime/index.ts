@@ -6,6 +6,7 @@ import { LONG_POLL_CASES } from './long-poll.js';
 import { SOCKETIO_CASES } from './socketio.js';
 import { SSE_CASES } from './sse.js';
 import { WEBSOCKET_CASES } from './websocket.js';
+import { WEBTRANSPORT_CASES } from './webtransport.js';
 
 /**
  * The malformed-input cases of each push protocol (protocols/realtime-registry.ts).
@@ -19,4 +20,5 @@ export const REALTIME_MALFORMED_CASES: Partial<Record<ProtocolId, RealtimeCases>
   socketio: SOCKETIO_CASES,
   grpc: GRPC_PUSH_CASES,
   connect: CONNECT_PUSH_CASES,
+  webtransport: WEBTRANSPORT_CASES,
 };
