@@ -149,14 +149,12 @@ async function send(
   try {
     if (gone.aborted) return;
     const head = responseFields(response.status, response.header);
-    const trailers = response.trailer && responseFields(undefined, response.trailer);
-    const hasTrailers = trailers !== undefined && Object.keys(trailers).length > 0;
     if (!it) {
-      if (!hasTrailers) return stream.respondWithBody(head, EMPTY);
+      if (!hasFields(response.trailer)) return stream.respondWithBody(head, EMPTY);
       stream.respond(head);
-      return finish(stream, trailers, Promise.resolve());
+      return finish(stream, response.trailer, Promise.resolve());
     }
-    if (response.header?.has('content-length') && !hasTrailers) {
+    if (response.header?.has('content-length') && !hasFields(response.trailer)) {
       const chunks: Uint8Array[] = [];
       for (let r = await it.next(); r.done !== true; r = await it.next()) chunks.push(r.value);
       return stream.respondWithBody(head, Buffer.concat(chunks));
@@ -171,23 +169,30 @@ async function send(
       if (!written.ok) await drained(stream, gone);
       r = await it.next();
     }
-    if (!gone.aborted) await finish(stream, hasTrailers ? trailers : undefined, lastWrite);
+    // Read only now: connect-es fills the trailers (the gRPC status) as the body ends.
+    if (!gone.aborted) await finish(stream, response.trailer, lastWrite);
   } finally {
     await it?.return?.().catch(() => {});
   }
 }
 
-/** Sends the trailers (when given) after the last DATA byte was accepted, then ends the writable side. */
+/** Sends the trailers (when there are any) after the last DATA byte was accepted, then ends the writable side. */
 async function finish(
   stream: ServerHttp3Stream,
-  trailers: IncomingHeaders | undefined,
+  trailer: Headers | undefined,
   lastWrite: Promise<void>,
 ): Promise<void> {
   await lastWrite;
   if (stream.destroyed) return;
   // sendTrailers carries FIN; end() then only closes the Duplex's writable side.
-  if (trailers) stream.sendTrailers(trailers);
+  if (hasFields(trailer)) stream.sendTrailers(responseFields(undefined, trailer));
   stream.end();
+}
+
+function hasFields(header: Headers | undefined): header is Headers {
+  if (!header) return false;
+  for (const _ of header.keys()) return true;
+  return false;
 }
 
 /**

@@ -11,7 +11,9 @@ export type FetchHandler = (req: Request) => Promise<Response>;
 /**
  * FeedService as a fetch-API handler, with the same routes and protocol
  * switches as the node server. Unit tests call it without a socket, and any
- * server that speaks fetch (e.g. an HTTP/3 adapter) can mount it.
+ * server that speaks fetch can mount it (the h3 server does not: it serves
+ * the universal handlers directly, because gRPC needs HTTP trailers — see
+ * h3-server.ts).
  * `httpVersion` tells connect-es which HTTP version carries the request, so
  * it can refuse bidi streaming on HTTP/1.1 as the node server does.
  */

@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create, toBinary } from '@bufbuild/protobuf';
 import type { ProtocolClient } from '../../clients/types.js';
-import { connectHttp3, type Http3Connection, type WireCounters } from '../../lib/http3/index.js';
+import {
+  connectHttp3,
+  type Http3Connection,
+  ReconnectingHttp3,
+  type WireCounters,
+} from '../../lib/http3/index.js';
 import {
   ChatMessageSchema,
   FeedService,
@@ -133,4 +138,35 @@ h3('grpc-web over h3 carries its status in the body, not in HTTP trailers', asyn
 h3('server close() drains, then cuts a running stream with UNAVAILABLE', async (t) => {
   const { server, client } = await serve(SUBJECTS[0]!);
   await checkDrainCutoff(t, server, client);
+});
+
+h3('a 4 MB client stream arrives whole (the request body is pulled with backpressure)', async (t) => {
+  const { server, client } = await serve(SUBJECTS[0]!);
+  async function* posts() {
+    for (let i = 0; i < 400; i++) yield { authorId: 'u000001', title: `bulk ${i}`, body: 'x'.repeat(10_000) };
+  }
+  const imported = await client.clientStream!(M.importPosts, posts());
+  t.is(imported.imported, 400);
+  t.is(new Set(imported.ids).size, 400);
+  t.is(server.stats().connections, 1);
+});
+
+h3('a lost QUIC connection is reopened by the next call; wire counters never go back', async (t) => {
+  const { server } = await serve(SUBJECTS[0]!);
+  const quic = track(new ReconnectingHttp3(server.url, { caPem: tls.caPem }));
+  const first = await quic.connection();
+  const probe = await first.request({ method: 'OPTIONS', path: '/' }).response;
+  t.is(probe.status, 204);
+  for await (const _ of probe) {
+    // Drained: the exchange is complete before the connection goes.
+  }
+  const before = quic.wireCounters();
+  await first.close();
+  const second = await quic.connection();
+  t.not(second, first);
+  t.false(second.closed);
+  const after = quic.wireCounters();
+  t.true(after.bytesSent > before.bytesSent, 'the new handshake adds to the closed connection’s bytes');
+  t.true(after.bytesReceived >= before.bytesReceived);
+  t.is(server.stats().connections, 3, "the client's, then two from this test");
 });

@@ -16,6 +16,7 @@ import { FeedCore } from '../../services/core/index.js';
 import { start } from '../../services/grpc/index.js';
 import { CORE_OPTIONS, collect, envelope, from, sameList } from '../connect/fixtures.js';
 import { h3Harness, lockstep, rawH3Post } from '../connect/h3-fixtures.js';
+import { checkDrainCutoff } from '../connect/suite.js';
 
 /**
  * gRPC over HTTP/3: served by connect-es (gRPC protocol only) on lib/http3,
@@ -158,4 +159,9 @@ h3('client close() while a stream is open settles; the call ends CANCELLED', asy
   await sleep(50);
   await client.close();
   t.like(await t.throwsAsync(running), { code: 'CANCELLED' });
+});
+
+h3('server close() drains, then ends a running stream UNAVAILABLE through the trailers', async (t) => {
+  const { server, client } = await serve();
+  await checkDrainCutoff(t, server, client);
 });
