@@ -39,7 +39,16 @@ declareSuite({
   run: runList,
 });
 
-/** Starts the entry's server on port 0 and its client, runs the list, closes both. */
+/** What each kind of case needs: where the server is, and the check that runs after every case. */
+interface Run {
+  readonly url: string;
+  readonly transport: TransportId;
+  readonly caPem: string;
+  readonly problems: string[];
+  stillPushes(after: string): Promise<void>;
+}
+
+/** Starts the entry's server on port 0 and its client, runs every kind of case the list has, closes both. */
 async function runList(entry: RealtimeEntry, transport: TransportId, list: RealtimeCases): Promise<ListRun> {
   const tls = await runTls();
   const problems: string[] = [];
@@ -63,57 +72,80 @@ async function runList(entry: RealtimeEntry, transport: TransportId, list: Realt
     });
     client = pushing;
     await pushing.connect();
-    const stillPushes = async (after: string): Promise<void> => {
-      const problem = await subscribeAndPublish(pushing, `malformed-${entry.id}-${transport}-${++cases}`);
-      if (problem) problems.push(`after "${after}": ${problem}`);
+    const run: Run = {
+      url,
+      transport,
+      caPem: tls.caPem,
+      problems,
+      stillPushes: async (after) => {
+        const problem = await subscribeAndPublish(pushing, `malformed-${entry.id}-${transport}-${++cases}`);
+        if (problem) problems.push(`after "${after}": ${problem}`);
+      },
     };
-
-    const sender = await openRawSender(transport, url, tls.caPem);
-    try {
-      for (const c of list.http) {
-        const answer = await sender.send(c.request).catch((error: Error) => error);
-        if (answer instanceof Error) problems.push(`"${c.name}": expected an answer, got ${answer.message}`);
-        else
-          for (const problem of mismatches(answer, expectationOn(c, transport)))
-            problems.push(`"${c.name}": ${problem}`);
-        await stillPushes(c.name);
-      }
-    } finally {
-      await sender.close();
-    }
-
-    const bridge = await cleartextBridge(url, tls.caPem);
-    try {
-      for (const c of list.frames ?? []) {
-        const ws = await rawWebSocket(bridge.url);
-        ws.socket.write(c.frames());
-        const code = await ws.closeCode;
-        ws.socket.destroy();
-        if (code !== c.expect.closeCode) {
-          problems.push(`"${c.name}": close code: expected ${c.expect.closeCode}, got ${code}`);
-        }
-        await stillPushes(c.name);
-      }
-    } finally {
-      await bridge.close();
-    }
-
-    for (const c of list.streams?.cases ?? []) {
-      const session = await list.streams!.dial(url, tls.caPem);
-      const stream = await session.openStream();
-      stream.send(c.bytes);
-      const info = await within(session.closed, CLOSE_WAIT_MS);
-      await session.close(1000, 'done');
-      if (info?.code !== c.expect.closeCode) {
-        const got = info ? `${closeName(info.code)} "${info.reason}"` : `no close within ${CLOSE_WAIT_MS} ms`;
-        problems.push(`"${c.name}": session close: expected ${closeName(c.expect.closeCode)}, got ${got}`);
-      }
-      await stillPushes(c.name);
-    }
+    await runHttp(run, list);
+    await runFrames(run, list);
+    await runStreams(run, list);
     return { problems, cases };
   } finally {
     await client?.close();
     await server?.close();
+  }
+}
+
+/** Raw HTTP requests on one raw connection (the transport's sender), each answer checked. */
+async function runHttp(run: Run, list: RealtimeCases): Promise<void> {
+  if (list.http.length === 0) return;
+  const sender = await openRawSender(run.transport, run.url, run.caPem);
+  try {
+    for (const c of list.http) {
+      const answer = await sender.send(c.request).catch((error: Error) => error);
+      if (answer instanceof Error)
+        run.problems.push(`"${c.name}": expected an answer, got ${answer.message}`);
+      else {
+        const found = mismatches(answer, expectationOn(c, run.transport));
+        run.problems.push(...found.map((problem) => `"${c.name}": ${problem}`));
+      }
+      await run.stillPushes(c.name);
+    }
+  } finally {
+    await sender.close();
+  }
+}
+
+/** Raw WebSocket frames, one fresh connection each (through a TLS bridge for https), the close code checked. */
+async function runFrames(run: Run, list: RealtimeCases): Promise<void> {
+  if (!list.frames?.length) return;
+  const bridge = await cleartextBridge(run.url, run.caPem);
+  try {
+    for (const c of list.frames) {
+      const ws = await rawWebSocket(bridge.url);
+      ws.socket.write(c.frames());
+      const code = await ws.closeCode;
+      ws.socket.destroy();
+      if (code !== c.expect.closeCode) {
+        run.problems.push(`"${c.name}": close code: expected ${c.expect.closeCode}, got ${code}`);
+      }
+      await run.stillPushes(c.name);
+    }
+  } finally {
+    await bridge.close();
+  }
+}
+
+/** Raw bytes on a fresh stream of a fresh push-streams session each, the session close code checked. */
+async function runStreams(run: Run, list: RealtimeCases): Promise<void> {
+  if (!list.streams) return;
+  for (const c of list.streams.cases) {
+    const session = await list.streams.dial(run.url, run.caPem);
+    const stream = await session.openStream();
+    stream.send(c.bytes);
+    const info = await within(session.closed, CLOSE_WAIT_MS);
+    await session.close(1000, 'done');
+    if (info?.code !== c.expect.closeCode) {
+      const got = info ? `${closeName(info.code)} "${info.reason}"` : `no close within ${CLOSE_WAIT_MS} ms`;
+      run.problems.push(`"${c.name}": session close: expected ${closeName(c.expect.closeCode)}, got ${got}`);
+    }
+    await run.stillPushes(c.name);
   }
 }
 

@@ -3,6 +3,7 @@ import type { RealtimeCases } from '../types.js';
 import { CONNECT_PUSH_CASES } from './connect.js';
 import { GRPC_PUSH_CASES } from './grpc.js';
 import { LONG_POLL_CASES } from './long-poll.js';
+import { QUIC_CASES } from './quic.js';
 import { SOCKETIO_CASES } from './socketio.js';
 import { SSE_CASES } from './sse.js';
 import { WEBSOCKET_CASES } from './websocket.js';
@@ -21,4 +22,5 @@ export const REALTIME_MALFORMED_CASES: Partial<Record<ProtocolId, RealtimeCases>
   grpc: GRPC_PUSH_CASES,
   connect: CONNECT_PUSH_CASES,
   webtransport: WEBTRANSPORT_CASES,
+  quic: QUIC_CASES,
 };
