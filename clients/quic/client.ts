@@ -41,9 +41,17 @@ export async function dialQuic(options: RealtimeClientOptions): Promise<PushClie
     );
   }
   session.on('error', () => {});
+  // quiche's counters vanish with the native session: keep the last reading.
+  let last = { bytesSent: 0, bytesReceived: 0 };
+  const wireCounters = () => {
+    const metrics = session.getMetrics();
+    if (metrics) last = { bytesSent: metrics.bytesOut, bytesReceived: metrics.bytesIn };
+    return last;
+  };
   let open = true;
   const closed = new Promise<CloseInfo>((resolve) => {
     session.once('close', (info) => {
+      wireCounters();
       open = false;
       resolve({ code: info?.errorCode ?? 0, reason: info?.reason ?? '' });
     });
@@ -53,6 +61,7 @@ export async function dialQuic(options: RealtimeClientOptions): Promise<PushClie
       return open && !session.closed;
     },
     closed,
+    wireCounters,
     openStream: async () => {
       if (!open) throw new ClientError('UNAVAILABLE', 'quic: the connection is closed');
       return pushStreamOfQuic(session.openStream());
@@ -60,6 +69,7 @@ export async function dialQuic(options: RealtimeClientOptions): Promise<PushClie
     close: async (code, reason) => {
       if (open) {
         open = false;
+        wireCounters();
         await session.close(code, reason).catch(() => {});
       }
       let timer: NodeJS.Timeout | undefined;

@@ -12,6 +12,7 @@ import type {
 import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.js';
 import type { ChatMessage, FeedEvent } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { AsyncQueue } from '../../services/realtime/async-queue.js';
+import type { WireCounters } from '../http3/index.js';
 import { errorOfFrame, lostError, sendFrame, serverFrames } from './client-streams.js';
 import { CLOSE } from './codes.js';
 import { PublishChannel } from './publish-channel.js';
@@ -36,6 +37,8 @@ export class StreamPushClient implements RealtimeClient {
   private dialling: Promise<PushClientConnection> | undefined;
   private publisher: PublishChannel | undefined;
   private readonly chats = new Set<PushStream>();
+  /** Sessions opened so far whose transport counts its own bytes (QUIC), closed ones included. */
+  private readonly counted: PushClientConnection[] = [];
   private shut = false;
 
   constructor(
@@ -100,6 +103,19 @@ export class StreamPushClient implements RealtimeClient {
     }
   }
 
+  /** QUIC: UDP payload bytes over every session this client opened; undefined over TCP. */
+  wireCounters(): WireCounters | undefined {
+    if (this.counted.length === 0) return undefined;
+    let bytesSent = 0;
+    let bytesReceived = 0;
+    for (const session of this.counted) {
+      const c = session.wireCounters?.();
+      bytesSent += c?.bytesSent ?? 0;
+      bytesReceived += c?.bytesReceived ?? 0;
+    }
+    return { bytesSent, bytesReceived };
+  }
+
   connectionCount(): number {
     return this.session?.open ? 1 : 0;
   }
@@ -126,6 +142,7 @@ export class StreamPushClient implements RealtimeClient {
           throw new ClientError('CANCELLED', `${this.protocol}: the client closed while connecting`);
         }
         this.session = session;
+        if (session.wireCounters) this.counted.push(session);
         void session.closed.then(() => {
           if (this.session === session) this.session = undefined;
         });

@@ -1,3 +1,5 @@
+import type { WireCounters } from '../http3/index.js';
+
 /**
  * One byte stream of a push session, as both transports expose it (a
  * WebTransport bidirectional stream, a raw QUIC stream). The session logic
@@ -36,6 +38,12 @@ export interface PushServerConnection {
 /** The client's view of one session. */
 export interface PushClientConnection {
   openStream(): Promise<PushStream>;
+  /**
+   * QUIC only: UDP payload bytes this session sent and received so far, still
+   * readable after it closed (the last snapshot). Undefined over TCP, where the
+   * kernel's tcp_info counts.
+   */
+  wireCounters?(): WireCounters;
   readonly closed: Promise<CloseInfo>;
   /** Whether the session is still usable. */
   readonly open: boolean;

@@ -91,6 +91,14 @@ export function streamPushSuite(
     t.deepEqual(seqs(events), range(1, n));
     t.true(events.every((e) => e.payload.case === 'post' && e.payload.value.body.length === body));
     t.is(server.connections(), 1, 'one session carried everything');
+    // Over QUIC the client counts its UDP payload bytes itself (no tcp_info); over TCP the kernel does.
+    const wire = cl.wireCounters?.();
+    if (transport === 'h3') {
+      t.true((wire?.bytesReceived ?? 0) > n * body, `UDP bytes received: ${wire?.bytesReceived}`);
+      t.true((wire?.bytesSent ?? 0) > n * body, `UDP bytes sent: ${wire?.bytesSent}`);
+    } else {
+      t.is(wire, undefined);
+    }
     t.log(`${((n * body * 2) / 1e6).toFixed(1)} MB carried over one session`);
   });
 
