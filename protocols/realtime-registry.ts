@@ -1,4 +1,5 @@
 import { createRealtimeClient as createConnectRealtimeClient } from '../clients/connect-realtime/index.js';
+import { createRealtimeClient as createGraphqlRealtimeClient } from '../clients/graphql-realtime/index.js';
 import { createRealtimeClient as createGrpcRealtimeClient } from '../clients/grpc-realtime/index.js';
 import { createRealtimeClient as createLongPollClient } from '../clients/long-poll/index.js';
 import { createRealtimeClient as createQuicClient } from '../clients/quic/index.js';
@@ -13,6 +14,7 @@ import {
   startRpcRealtime,
 } from '../services/connect-common/index.js';
 import type { FeedCore } from '../services/core/index.js';
+import { GRAPHQL_REALTIME_TRANSPORTS, startGraphqlRealtime } from '../services/graphql/index.js';
 import { GRPC_JS_TRANSPORTS, startGrpcJs } from '../services/grpc/index.js';
 import { LONG_POLL_TRANSPORTS, startLongPoll } from '../services/long-poll/index.js';
 import { QUIC_TRANSPORTS, startQuic } from '../services/quic/index.js';
@@ -183,6 +185,18 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
     unsupported: [NO_H3],
     start: (core, options) => startRpcRealtime(core, options, CONNECT_SERVER),
     createClient: createConnectRealtimeClient,
+  },
+  {
+    id: 'graphql',
+    summary:
+      'GraphQL subscriptions (graphql-yoga): the topic subscription over SSE (distinct connections), resumed with afterSeq; publish mutation',
+    transports: GRAPHQL_REALTIME_TRANSPORTS,
+    encodings: ['json'],
+    echo: { reason: 'GraphQL has no client-to-server stream; a chat would be a mutation per message' },
+    resume: 'topic subscription with afterSeq',
+    unsupported: [NO_H3],
+    start: startGraphqlRealtime,
+    createClient: createGraphqlRealtimeClient,
   },
   {
     id: 'webtransport',

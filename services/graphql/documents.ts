@@ -6,6 +6,7 @@ import {
   ImportPostsResponseSchema,
   ListPostsResponseSchema,
   PostSchema,
+  TopicMessageSchema,
   UserSchema,
 } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 
@@ -56,7 +57,7 @@ const USER = selectionOf(UserSchema);
 const POST = selectionOf(PostSchema);
 const COMMENT = selectionOf(CommentSchema);
 
-/** Documents of the methods with a fixed shape, by FeedService method localName. */
+/** Documents of the methods with a fixed shape, by contract method localName (FeedService, TopicService). */
 export const DOCUMENTS = {
   getUser: `query GetUser($id: ID!) { user(id: $id) ${USER} }`,
   getPost: `query GetPost($id: ID!) { post(id: $id) ${POST} }`,
@@ -69,6 +70,12 @@ export const DOCUMENTS = {
   streamFeed:
     'subscription Feed($topic: String!, $count: Int!, $ratePerSecond: Int) ' +
     `{ feed(topic: $topic, count: $count, ratePerSecond: $ratePerSecond) ${selectionOf(FeedEventSchema)} }`,
+  subscribe:
+    'subscription Topic($topic: String!, $afterSeq: Int64) ' +
+    `{ topic(topic: $topic, afterSeq: $afterSeq) ${selectionOf(TopicMessageSchema)} }`,
+  publish:
+    'mutation Publish($topic: String!, $post: PostInput, $comment: CommentInput) ' +
+    `{ publish(topic: $topic, post: $post, comment: $comment) ${selectionOf(FeedEventSchema)} }`,
 } as const;
 
 /** Alias of the i-th user in a digest document (`u0`, `u1`, …); also its variable name. */

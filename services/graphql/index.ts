@@ -17,5 +17,6 @@ export {
 } from './documents.js';
 export { DEFAULT_MAX_COST, DEFAULT_MAX_DEPTH } from './limits.js';
 export { BENCH_QUERIES, benchPersistedStore, type PersistedStore } from './persisted.js';
+export { GRAPHQL_REALTIME_TRANSPORTS, startGraphqlRealtime } from './realtime-server.js';
 export { type GraphqlStartOptions, start, startGraphql } from './server.js';
 export { createGraphqlYoga, type GraphqlServerOptions, type GraphqlYoga } from './yoga.js';

@@ -40,8 +40,10 @@ async function serveOne(
 ): Promise<void> {
   // 1. The client going away before the response finished aborts the handler (and a subscription).
   const gone = new AbortController();
+  // `writableEnded` (the handler ended the response), not `writableFinished`: an HTTP/2
+  // response whose stream the client reset reads as finished although it never ended.
   res.once('close', () => {
-    if (!res.writableFinished) gone.abort();
+    if (!res.writableEnded) gone.abort();
   });
   // 2. Node request → fetch Request with the (capped) body.
   const method = req.method ?? 'GET';

@@ -1,7 +1,8 @@
-import { create } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import type { createSchema, YogaInitialContext } from 'graphql-yoga';
 import {
   type Comment,
+  type CommentSchema,
   CreatePostRequestSchema,
   type FeedEvent,
   GetAuthorDigestsRequestSchema,
@@ -9,10 +10,17 @@ import {
   ListCommentsRequestSchema,
   ListPostsRequestSchema,
   type Post,
+  type PostSchema,
+  type PublishRequest,
+  PublishRequestSchema,
   StreamFeedRequestSchema,
+  SubscribeRequestSchema,
+  type TopicMessage,
   type User,
   type Visibility,
 } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import { CoreError } from '../core/index.js';
+import { openTopicStream, publishToTopic } from '../realtime/topic-rpc.js';
 import type { RequestScope } from './request-scope.js';
 import { BytesScalar, DateTimeScalar, ENUM_RESOLVERS, Int64Scalar } from './scalars.js';
 
@@ -78,6 +86,8 @@ export const RESOLVERS: Resolvers = {
     // GraphQL has no client stream: the whole import arrives as one list and is fed to the core as a stream.
     importPosts: (_: unknown, a: { inputs: readonly CreatePostInput[] }, { scope }: GraphqlContext) =>
       scope.core.importPosts(streamOf(a.inputs.map(createPostRequest))),
+    publish: (_: unknown, a: Args, { scope }: GraphqlContext) =>
+      publishToTopic(scope.core, publishRequest(a)),
   },
   Subscription: {
     feed: {
@@ -92,6 +102,24 @@ export const RESOLVERS: Resolvers = {
         ),
       resolve: (event: FeedEvent) => event,
     },
+    topic: {
+      subscribe: (_: unknown, a: Args, { scope, request }: GraphqlContext) =>
+        openTopicStream(
+          scope.core,
+          create(SubscribeRequestSchema, {
+            topic: a.topic as string,
+            ...(a.afterSeq == null ? {} : { afterSeq: a.afterSeq as bigint }),
+          }),
+          request.signal,
+        ),
+      resolve: (message: TopicMessage) => message,
+    },
+  },
+  // The oneof `kind` is three nullable fields, exactly one set.
+  TopicMessage: {
+    subscribed: (m: TopicMessage) => (m.kind.case === 'subscribed' ? m.kind.value : null),
+    gap: (m: TopicMessage) => (m.kind.case === 'gap' ? m.kind.value : null),
+    event: (m: TopicMessage) => (m.kind.case === 'event' ? m.kind.value : null),
   },
   // The oneof `payload` is two nullable fields, at most one set.
   FeedEvent: {
@@ -118,6 +146,32 @@ function createPostRequest(input: CreatePostInput) {
     tags: [...input.tags],
     visibility: input.visibility,
   });
+}
+
+/**
+ * The publish arguments as a PublishRequest. Input objects arrive with nulls
+ * for fields left unset (createdAt…), which protobuf-es reads as "unset"
+ * only when absent, so nulls are dropped; both payloads at once is refused.
+ */
+function publishRequest(a: Args): PublishRequest {
+  const post = a.post as MessageInitShape<typeof PostSchema> | null | undefined;
+  const comment = a.comment as MessageInitShape<typeof CommentSchema> | null | undefined;
+  if (post != null && comment != null) {
+    throw new CoreError('INVALID_ARGUMENT', 'payload: expected a post or a comment, got both');
+  }
+  return create(PublishRequestSchema, {
+    topic: a.topic as string,
+    payload:
+      post != null
+        ? { case: 'post', value: withoutNulls(post) }
+        : comment != null
+          ? { case: 'comment', value: withoutNulls(comment) }
+          : { case: undefined },
+  });
+}
+
+function withoutNulls<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v != null)) as T;
 }
 
 async function* streamOf<T>(items: readonly T[]): AsyncGenerator<T> {

@@ -113,9 +113,10 @@ export const ROOT_OPERATIONS: readonly {
 
 /**
  * The GraphQL type a proto field must have, e.g. `int64 karma` → `Int64!`.
- * In an input (`kind: 'input'`: input objects, arguments) a message field
- * names the input mirror of its message, and a singular one is nullable:
- * proto3 message fields have presence, so a sender may leave them unset.
+ * A singular message field (Timestamp included) is nullable: proto3 message
+ * fields have presence, so a message may lack one (an event published
+ * without a post's createdAt). In an input (`kind: 'input'`: input objects,
+ * arguments) a message field names the input mirror of its message.
  */
 export function expectedGraphqlType(field: DescField, kind: 'object' | 'input' = 'object'): string {
   const element = fieldElement(field);
@@ -136,8 +137,7 @@ export function expectedGraphqlType(field: DescField, kind: 'object' | 'input' =
     base = graphqlNameOf(element.desc, kind);
   }
   if (isRepeated(field)) return `[${base}!]!`;
-  const presence = kind === 'input' && element.kind === 'message';
-  return isOptional(field) || presence ? base : `${base}!`;
+  return isOptional(field) || element.kind === 'message' ? base : `${base}!`;
 }
 
 function graphqlNameOf(msg: DescMessage, kind: 'object' | 'input'): string {
@@ -295,7 +295,9 @@ function checkArgs(
   }
   // Argument nullability is free (an absent argument is the proto zero value) and ID stands for String.
   const loose = (type: string) => type.replaceAll('!', '').replace(/\bID\b/g, 'String');
-  const expected = request.fields.map((f) => `${f.jsonName}: ${loose(expectedGraphqlType(f, 'input'))}`).sort();
+  const expected = request.fields
+    .map((f) => `${f.jsonName}: ${loose(expectedGraphqlType(f, 'input'))}`)
+    .sort();
   const got = field.args.map((a) => `${a.name}: ${loose(String(a.type))}`).sort();
   return expected.join(', ') === got.join(', ')
     ? []

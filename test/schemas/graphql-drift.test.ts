@@ -57,7 +57,7 @@ const DRIFTS: readonly { name: string; sdl: () => string; expect: string }[] = [
     expect: 'CreatePostInput.tags: expected [String!]!, got [String]',
   },
   {
-    name: 'a message field made non-null in an input (proto3 message fields have presence)',
+    name: 'a message field made non-null (proto3 message fields have presence)',
     sdl: () => edit(SDL, /(input PostInput \{[^}]*)createdAt: DateTime\n/, '$1createdAt: DateTime!\n'),
     expect: 'PostInput.createdAt: expected DateTime, got DateTime!',
   },
