@@ -105,8 +105,9 @@ export function planMatrix(request: MatrixRequest): CellPlan[] {
 }
 
 /**
- * Push cells: every realtime protocol × transport × encoding (encodings are
- * what push protocols differ in most — WebSocket text vs binary frames), and a
+ * Push cells: every realtime protocol × transport × encoding × client
+ * variant (encodings are what push protocols differ in most — WebSocket text
+ * vs binary frames; variants are Socket.IO's two transports), and a
  * skip with the reason for every requested protocol without a push adapter.
  */
 function planPush(scenario: PushScenario, network: string, request: MatrixRequest): CellPlan[] {
@@ -127,8 +128,23 @@ function planPush(scenario: PushScenario, network: string, request: MatrixReques
     for (const transport of request.transports ?? own) {
       for (const encoding of entry.encodings) {
         const reason = realtimeUnsupportedReason(entry, transport, encoding);
-        if (reason) cells.push({ kind: 'skip', ...base, transport, encoding, reason });
-        else cells.push({ kind: 'run', scenario, protocol, transport, network, encoding });
+        if (reason) {
+          cells.push({ kind: 'skip', ...base, transport, encoding, reason });
+          continue;
+        }
+        // Each client variant (Socket.IO's websocket and polling transports) is a cell of its own.
+        const variants = entry.variants?.map((v) => v.name) ?? [undefined];
+        for (const variant of variants) {
+          cells.push({
+            kind: 'run',
+            scenario,
+            protocol,
+            transport,
+            network,
+            encoding,
+            ...(variant ? { variant } : {}),
+          });
+        }
       }
     }
   }

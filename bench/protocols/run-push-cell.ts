@@ -51,6 +51,7 @@ export async function runPushCell(
     transport: plan.transport,
     network: plan.network,
     encoding: plan.encoding,
+    ...(plan.variant ? { variant: plan.variant } : {}),
   };
   const { subscribers, messages, ratePerS } = options.profile.fanout;
   const load: LoadSpec = {
@@ -63,12 +64,14 @@ export async function runPushCell(
   };
   const entry = findRealtime(plan.protocol);
   if (!entry) return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no push adapter` };
-  const topic = `wb-${scenario.name}-${plan.protocol}-${plan.transport}-${plan.encoding}-${options.seed}`;
+  const variant = entry.variants?.find((v) => v.name === plan.variant);
+  const topic = `wb-${scenario.name}-${plan.protocol}-${plan.transport}-${plan.encoding}${variant ? `-${variant.name}` : ''}-${options.seed}`;
   const makeClient = (i: number): RealtimeClient =>
     entry.createClient({
       url: options.url,
       transport: plan.transport,
       encoding: plan.encoding,
+      ...variant?.options,
       reconnect: { seed: options.seed + i },
       ...(options.caPem ? { caPem: options.caPem } : {}),
     });

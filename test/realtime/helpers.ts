@@ -17,29 +17,38 @@ import type {
   RealtimeStartOptions,
 } from '../../services/realtime/index.js';
 
-/** One (protocol, transport, encoding) the realtime suites run against. */
+/** One (protocol, transport, encoding, client variant) the realtime suites run against. */
 export interface Case {
   readonly protocol: ProtocolId;
   readonly transport: TransportId;
   readonly encoding: EncodingId;
+  /** The registry's client variant (Socket.IO `websocket` / `polling`), when the protocol has several. */
+  readonly variant?: string;
+  /** The variant's client options, given to every client of the case. */
+  readonly clientOptions: Partial<RealtimeClientOptions>;
   readonly start: (core: FeedCore, options: RealtimeStartOptions) => Promise<RealtimeServerHandle>;
   readonly createClient: CreateRealtimeClient;
 }
 
-/** The conformance matrix: every (protocol × transport × encoding) the realtime registry offers. */
+/** The conformance matrix: every (protocol × transport × encoding × variant) the realtime registry offers. */
 export const CASES: readonly Case[] = REALTIME_REGISTRY.flatMap((entry) =>
   entry.transports.flatMap((transport) =>
-    entry.encodings.map((encoding) => ({
-      protocol: entry.id,
-      transport,
-      encoding,
-      start: entry.start,
-      createClient: entry.createClient,
-    })),
+    entry.encodings.flatMap((encoding) =>
+      (entry.variants ?? [undefined]).map((v) => ({
+        protocol: entry.id,
+        transport,
+        encoding,
+        ...(v ? { variant: v.name } : {}),
+        clientOptions: v?.options ?? {},
+        start: entry.start,
+        createClient: entry.createClient,
+      })),
+    ),
   ),
 );
 
-export const caseName = (c: Case): string => `${c.protocol}/${c.transport}/${c.encoding}`;
+export const caseName = (c: Case): string =>
+  `${c.protocol}/${c.transport}/${c.encoding}${c.variant ? `/${c.variant}` : ''}`;
 
 let tls: Promise<GeneratedTls> | undefined;
 
@@ -74,6 +83,7 @@ export async function serve(
       transport: c.transport,
       encoding: c.encoding,
       caPem: material?.caPem,
+      ...c.clientOptions,
       ...options,
     });
     clients.push(made);

@@ -1,0 +1,20 @@
+/**
+ * Socket.IO adapter (socket.io 4 on h1 and h1s, long-polling and WebSocket
+ * transports): subscribe with resume, unsubscribe, publish and chat echo as
+ * Socket.IO events with acknowledgements (protocol.ts).
+ */
+export { fanOutParser } from './encoder.js';
+export {
+  CLIENT_EVENTS,
+  chatMessageOf,
+  eventObject,
+  feedEventOf,
+  SIO_EVENTS,
+  SioProtocolError,
+  SOCKETIO_PATH,
+  type SubscribedReply,
+  subscribedOf,
+  type WireError,
+  wireErrorOf,
+} from './protocol.js';
+export { SOCKETIO_TRANSPORTS, start, startSocketIo } from './server.js';
