@@ -42,11 +42,19 @@ export class PushFleet {
       url: this.options.url,
       transport: this.plan.transport,
       encoding: this.plan.encoding,
+      // The registry's client variant for this cell (e.g. Socket.IO's websocket or polling transport).
+      ...this.entry.variants?.find((v) => v.name === this.plan.variant)?.options,
       reconnect: { ...this.reconnect, seed: this.options.seed + index },
       ...(this.options.caPem ? { caPem: this.options.caPem } : {}),
     });
     this.clients.push(client);
     return client;
+  }
+
+  /** A topic of the cell's own, so no other cell's events or subscribers mix in. */
+  topic(scenario: string): string {
+    const p = this.plan;
+    return `wb-${scenario}-${p.protocol}-${p.transport}-${p.encoding}${p.variant ? `-${p.variant}` : ''}-${this.options.seed}`;
   }
 
   /** Runs `start(index)` for indexes [from, from + count) in batches of CONNECT_BATCH. */

@@ -1,7 +1,7 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import type { ClientOptions, ProtocolClient } from '../../clients/types.js';
 import { findProtocol, findVariant } from '../../protocols/registry.js';
-import { alpnOf, type EncodingId } from '../../protocols/types.js';
+import { alpnOf, type EncodingId, type TransportId } from '../../protocols/types.js';
 import { type FeedCore, Random } from '../../services/core/index.js';
 import { runSaturation } from '../load/saturation.js';
 import type { Cell, LoadSpec } from '../results/schema.js';
@@ -9,7 +9,7 @@ import { isHolScenario, isPushScenario, type Scenario } from '../scenarios/types
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { BodyMeter } from '../wire/body-size.js';
 import { probeHandshakes } from '../wire/handshake-probe.js';
-import { diffCounters, readTcpCounters } from '../wire/tcp-info.js';
+import { snapshotWire, type WireSnapshot, wireBetween } from '../wire/meter.js';
 import { measure } from './measure.js';
 import { measureResumed } from './measure-resumed.js';
 import type { CellPlan } from './plan.js';
@@ -96,7 +96,7 @@ export async function runCell(
       encoding: plan.encoding,
       bodies,
     });
-    let before: Awaited<ReturnType<typeof readTcpCounters>>;
+    let before: WireSnapshot | undefined;
     let eluStart: EventLoopUtilization | undefined;
     let backendBefore: number | undefined;
     const measured = await measure(op, {
@@ -107,13 +107,13 @@ export async function runCell(
       seed: options.seed,
       signal: options.signal,
       beforeMeasure: async () => {
-        before = await readTcpCounters(port);
+        before = await snapshotWire(client, plan.transport, port);
         backendBefore = await options.backendCalls?.();
         eluStart = performance.eventLoopUtilization();
       },
     });
     const elu = performance.eventLoopUtilization(eluStart).utilization;
-    const after = await readTcpCounters(port);
+    const after = await snapshotWire(client, plan.transport, port);
     const backendAfter = backendBefore === undefined ? undefined : await options.backendCalls?.();
     const { counts } = measured;
     if (counts.ok === 0) {
@@ -131,14 +131,15 @@ export async function runCell(
     const completedOps = counts.ok + counts.mismatches;
     let requestWire: number | null = null;
     let responseWire: number | null = null;
-    if (before && after) {
-      const wire = diffCounters(before, after);
+    const wire = before
+      ? wireBetween(before, after)
+      : { unavailable: 'wire bytes unavailable: not measured' };
+    if ('unavailable' in wire) notes.push(wire.unavailable);
+    else {
       requestWire = wire.bytesSent / completedOps;
       responseWire = wire.bytesReceived / completedOps;
-    } else {
-      notes.push(
-        'wire bytes unavailable: the kernel TCP counters read with `ss` (iproute2) do not cover this transport or are missing here',
-      );
+      if (wire.source === 'client')
+        notes.push(`wire bytes: the client's own counters (${plan.transport} is not TCP: UDP payload)`);
     }
     const saturation = scenario.saturation
       ? await runSaturation(op, {
@@ -152,7 +153,7 @@ export async function runCell(
           signal: options.signal,
         })
       : undefined;
-    const cold = await measureCold(makeClient, scenario, plan.encoding, options, port);
+    const cold = await measureCold(makeClient, scenario, plan.encoding, plan.transport, options, port);
     const resumed = await measureResumed(makeClient, scenario, {
       ...plan,
       oracle: options.oracle,
@@ -227,6 +228,7 @@ async function measureCold(
   makeClient: () => ProtocolClient,
   scenario: Scenario,
   encoding: EncodingId,
+  transport: TransportId,
   options: CellRunOptions,
   port: number,
 ): Promise<{ ttfb: LatencyHistogram; wire: { requestWire: number; responseWire: number } | undefined }> {
@@ -244,19 +246,17 @@ async function measureCold(
         encoding,
         bodies: new BodyMeter(),
       });
-      const before = await readTcpCounters(port);
+      const before = await snapshotWire(client, transport, port);
       // No connect(): the first call opens the connection lazily, as a real client's first request does.
       const t0 = process.hrtime.bigint();
       const result = await op(AbortSignal.timeout(TIMEOUT_MS));
-      const after = await readTcpCounters(port);
+      const after = await snapshotWire(client, transport, port);
       const outcome = await result.settle();
       if (outcome.kind !== 'ok') throw new Error(`cold call: ${outcome.kind}: ${outcome.reason}`);
       if (result.firstByteNs !== undefined) histogram.recordNs(result.firstByteNs - t0);
-      if (before && after) {
-        // Only connections that did not exist before this client: its own.
-        const known = new Set(before.map((c) => c.local));
-        const own = after.filter((c) => !known.has(c.local));
-        const wire = diffCounters([], own);
+      // Only this client's own bytes: its new connections (tcp_info) or its own counters.
+      const wire = wireBetween(before, after, true);
+      if (!('unavailable' in wire)) {
         sent += wire.bytesSent;
         received += wire.bytesReceived;
         wireSamples++;

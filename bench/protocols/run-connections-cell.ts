@@ -38,6 +38,7 @@ export async function runConnectionsCell(
     transport: plan.transport,
     network: plan.network,
     encoding: plan.encoding,
+    ...(plan.variant ? { variant: plan.variant } : {}),
   };
   const target = options.profile.connections.clients;
   const load: LoadSpec = {
@@ -60,7 +61,7 @@ export async function runConnectionsCell(
     };
   }
   const fleet = new PushFleet(entry, plan, options, target);
-  const topic = `wb-${scenario.name}-${plan.protocol}-${plan.transport}-${plan.encoding}-${options.seed}`;
+  const topic = fleet.topic(scenario.name);
   const base = process.hrtime.bigint();
   const now = (): number => Number(process.hrtime.bigint() - base);
   try {

@@ -214,14 +214,17 @@ export async function runPushCell(
     }
     let requestWire: number | null = null;
     let responseWire: number | null = null;
-    if (before && after) {
-      const own = (list: readonly TcpCounters[]) => list.filter((c) => !publisherSockets.has(c.local));
-      const wire = diffCounters(own(before), own(after));
+    const own = (list: readonly TcpCounters[]) => list.filter((c) => !publisherSockets.has(c.local));
+    const wire = before && after ? diffCounters(own(before), own(after)) : undefined;
+    if (wire && wire.connections > 0 && wire.bytesReceived > 0) {
       requestWire = wire.bytesSent / counts.ok;
       responseWire = wire.bytesReceived / counts.ok;
     } else {
+      // Never a 0 that means "not counted": e.g. QUIC (UDP) subscribers, which tcp_info does not see.
       notes.push(
-        'wire bytes unavailable: the kernel TCP counters read with `ss` (iproute2) are missing here',
+        wire
+          ? `wire bytes unavailable: the kernel TCP counters saw no subscriber connection over ${plan.transport} (UDP-based transports are not TCP)`
+          : 'wire bytes unavailable: the kernel TCP counters read with `ss` (iproute2) are missing here',
       );
     }
     const cold = await measureColdSubscribe(

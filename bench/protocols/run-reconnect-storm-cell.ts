@@ -48,6 +48,7 @@ export async function runReconnectStormCell(
     transport: plan.transport,
     network: plan.network,
     encoding: plan.encoding,
+    ...(plan.variant ? { variant: plan.variant } : {}),
   };
   const { subscribers, eventsBefore, eventsDuring } = options.profile.reconnectStorm;
   const load: LoadSpec = {
@@ -70,7 +71,7 @@ export async function runReconnectStormCell(
     };
   }
   const fleet = new PushFleet(entry, plan, options, subscribers, BACKOFF);
-  const topic = `wb-${scenario.name}-${plan.protocol}-${plan.transport}-${plan.encoding}-${options.seed}`;
+  const topic = fleet.topic(scenario.name);
   const base = process.hrtime.bigint();
   const now = (): number => Number(process.hrtime.bigint() - base);
   let cutAtNs = Number.POSITIVE_INFINITY;

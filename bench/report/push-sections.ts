@@ -3,7 +3,8 @@ import type { CompletedCell, Results } from '../results/schema.js';
 const ms = (n: number | null | undefined): string =>
   n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(1);
 const kib = (n: number | null): string => (n === null ? '–' : `${(n / 1024).toFixed(1)} KiB`);
-const name = (c: CompletedCell): string => `${c.protocol} | ${c.transport} | ${c.encoding}`;
+const name = (c: CompletedCell): string =>
+  `${c.protocol} | ${c.transport} | ${c.encoding}${c.variant ? ` · ${c.variant}` : ''}`;
 
 /**
  * report.md's push-scenario sections: connections held and memory per

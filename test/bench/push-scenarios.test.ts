@@ -4,7 +4,9 @@ import { runCell } from '../../bench/protocols/run-cell.js';
 import type { ServicesControl } from '../../bench/protocols/services-process.js';
 import { findScenario } from '../../bench/scenarios/catalog.js';
 import { isPushScenario } from '../../bench/scenarios/types.js';
+import { generateTls } from '../../lib/tls.js';
 import { REALTIME_REGISTRY } from '../../protocols/realtime-registry.js';
+import { isTlsTransport } from '../../protocols/types.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import type { RealtimeServerHandle } from '../../services/realtime/index.js';
 
@@ -13,6 +15,8 @@ const profile = {
   connections: { clients: 30 },
   reconnectStorm: { subscribers: 12, eventsBefore: 3, eventsDuring: 4 },
 };
+/** One CA for the file: TLS transports (h2, h3: WebTransport, raw QUIC) get a certificate from it. */
+const tls = generateTls();
 const LOAD = {
   model: 'closed',
   rate: null,
@@ -38,14 +42,20 @@ async function run(t: { teardown(fn: () => Promise<void>): void }, entryIndex: n
     throw new Error(`expected ${scenarioName} and a realtime entry`);
   const transport = entry.transports[0] ?? 'h1';
   const core = new FeedCore({ seed: 1, preset: DATASET_PRESETS.small });
-  const server = await entry.start(core, { host: '127.0.0.1', port: 0, transport });
+  const material = isTlsTransport(transport) ? await tls : undefined;
+  const server = await entry.start(core, {
+    host: '127.0.0.1',
+    port: 0,
+    transport,
+    ...(material ? { tls: material } : {}),
+  });
   t.teardown(() => server.close());
   const encoding = entry.encodings[0] ?? 'json';
   const cell = await runCell(
     { kind: 'run', scenario, protocol: entry.id, transport, network: 'loopback', encoding },
     {
       url: server.url,
-      caPem: undefined,
+      caPem: material?.caPem,
       oracle: core,
       profile,
       load: LOAD,
