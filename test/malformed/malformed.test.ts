@@ -1,20 +1,11 @@
-import type { ProtocolClient } from '../../clients/types.js';
 import { type ProtocolEntry, REGISTRY } from '../../protocols/registry.js';
 import type { TransportId } from '../../protocols/types.js';
 import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
-import type { ServerHandle } from '../../services/types.js';
-import { runTls } from '../rest/fixtures.js';
-import {
-  expectationOn,
-  MALFORMED_CASES,
-  MAX_BODY_BYTES,
-  type MalformedCase,
-  type ProtocolCases,
-} from './cases/index.js';
+import { expectationOn, MALFORMED_CASES, type MalformedCase, type ProtocolCases } from './cases/index.js';
 import { mismatches } from './decode.js';
-import { openRawSender, type RawSender } from './send.js';
-import { declareSuite, type ListRun } from './suite.js';
+import { openRawSender } from './send.js';
+import { declareSuite, type ListRun, withServed } from './suite.js';
 
 /**
  * The malformed-input suite of the request/response protocols, driven by
@@ -38,56 +29,35 @@ declareSuite({
   run: runList,
 });
 
-/** Starts the entry's server on port 0, its client and a raw sender, runs the list, closes all three. */
-async function runList(entry: ProtocolEntry, transport: TransportId, list: ProtocolCases): Promise<ListRun> {
-  const tls = await runTls();
-  const problems: string[] = [];
-  let server: ServerHandle | undefined;
-  let client: ProtocolClient | undefined;
-  let sender: RawSender | undefined;
-  try {
-    server = await entry.start(core, {
-      host: '127.0.0.1',
-      port: 0,
-      transport,
-      tls,
-      maxBodyBytes: MAX_BODY_BYTES,
-    });
-    client = entry.createClient({
-      url: server.url,
-      transport,
-      encoding: entry.encodings[0] ?? 'json',
-      caPem: tls.caPem,
-      connections: 1,
-    });
-    await client.connect();
-    const raw = await openRawSender(transport, server.url, tls.caPem);
-    sender = raw;
-    const send = async (c: MalformedCase, label: string): Promise<void> => {
-      const answer = await raw.send(c.request).catch((error: Error) => error);
-      if (answer instanceof Error) problems.push(`${label}: expected an answer, got ${answer.message}`);
-      else
-        for (const problem of mismatches(answer, expectationOn(c, transport)))
-          problems.push(`${label}: ${problem}`);
-    };
-    // The positive control: the sender speaks the protocol, so refusals are about the malformation.
-    await send(list.wellFormed, `well-formed "${list.wellFormed.name}"`);
-    for (const c of list.cases) {
-      await send(c, `"${c.name}"`);
-      await send(list.wellFormed, `well-formed request on the same connection after "${c.name}"`);
-      const user = await client.unary(FeedService.method.getUser, { id: 'u000001' }).catch((e: Error) => e);
-      if (user instanceof Error || user.id !== 'u000001') {
-        problems.push(
-          `after "${c.name}": expected the registry client's getUser → u000001, got ${String(user)}`,
-        );
+/** Runs the list against the entry's server, its client and one raw sender, all closed at the end. */
+function runList(entry: ProtocolEntry, transport: TransportId, list: ProtocolCases): Promise<ListRun> {
+  // One client connection: every "still serving" call after a case reuses it.
+  return withServed(entry, core, transport, { connections: 1 }, async ({ server, client, caPem }) => {
+    const problems: string[] = [];
+    const raw = await openRawSender(transport, server.url, caPem);
+    try {
+      const send = async (c: MalformedCase, label: string): Promise<void> => {
+        const answer = await raw.send(c.request).catch((error: Error) => error);
+        if (answer instanceof Error) problems.push(`${label}: expected an answer, got ${answer.message}`);
+        else problems.push(...mismatches(answer, expectationOn(c, transport)).map((p) => `${label}: ${p}`));
+      };
+      // The positive control: the sender speaks the protocol, so refusals are about the malformation.
+      await send(list.wellFormed, `well-formed "${list.wellFormed.name}"`);
+      for (const c of list.cases) {
+        await send(c, `"${c.name}"`);
+        await send(list.wellFormed, `well-formed request on the same connection after "${c.name}"`);
+        const user = await client.unary(FeedService.method.getUser, { id: 'u000001' }).catch((e: Error) => e);
+        if (user instanceof Error || user.id !== 'u000001') {
+          problems.push(
+            `after "${c.name}": expected the registry client's getUser → u000001, got ${String(user)}`,
+          );
+        }
       }
+      if (!raw.open)
+        problems.push(`${transport}: expected the raw connection still open after every case, got it closed`);
+      return { problems, cases: list.cases.length };
+    } finally {
+      await raw.close();
     }
-    if (!raw.open)
-      problems.push(`${transport}: expected the raw connection still open after every case, got it closed`);
-    return { problems, cases: list.cases.length };
-  } finally {
-    await sender?.close();
-    await client?.close();
-    await server?.close();
-  }
+  });
 }

@@ -3,19 +3,12 @@ import { closeName } from '../../lib/push-streams/codes.js';
 import { REALTIME_REGISTRY, type RealtimeEntry } from '../../protocols/realtime-registry.js';
 import type { TransportId } from '../../protocols/types.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
-import type { RealtimeServerHandle } from '../../services/realtime/index.js';
 import { post, take } from '../realtime/helpers.js';
 import { rawWebSocket } from '../realtime/raw-ws.js';
-import { runTls } from '../rest/fixtures.js';
-import {
-  expectationOn,
-  MAX_BODY_BYTES,
-  REALTIME_MALFORMED_CASES,
-  type RealtimeCases,
-} from './cases/index.js';
+import { expectationOn, REALTIME_MALFORMED_CASES, type RealtimeCases } from './cases/index.js';
 import { mismatches } from './decode.js';
 import { openRawSender } from './send.js';
-import { declareSuite, type ListRun } from './suite.js';
+import { declareSuite, type ListRun, withServed } from './suite.js';
 import { cleartextBridge } from './tls-bridge.js';
 
 /**
@@ -48,37 +41,18 @@ interface Run {
   stillPushes(after: string): Promise<void>;
 }
 
-/** Starts the entry's server on port 0 and its client, runs every kind of case the list has, closes both. */
-async function runList(entry: RealtimeEntry, transport: TransportId, list: RealtimeCases): Promise<ListRun> {
-  const tls = await runTls();
-  const problems: string[] = [];
-  let cases = 0;
-  let server: RealtimeServerHandle | undefined;
-  let client: RealtimeClient | undefined;
-  try {
-    server = await entry.start(core, {
-      host: '127.0.0.1',
-      port: 0,
-      transport,
-      tls,
-      maxBodyBytes: MAX_BODY_BYTES,
-    });
-    const url = server.url;
-    const pushing = entry.createClient({
-      url,
-      transport,
-      encoding: entry.encodings[0] ?? 'json',
-      caPem: tls.caPem,
-    });
-    client = pushing;
-    await pushing.connect();
+/** Runs every kind of case the list has against the entry's server, its client checking after each. */
+function runList(entry: RealtimeEntry, transport: TransportId, list: RealtimeCases): Promise<ListRun> {
+  return withServed(entry, core, transport, {}, async ({ server, client, caPem }) => {
+    const problems: string[] = [];
+    let cases = 0;
     const run: Run = {
-      url,
+      url: server.url,
       transport,
-      caPem: tls.caPem,
+      caPem,
       problems,
       stillPushes: async (after) => {
-        const problem = await subscribeAndPublish(pushing, `malformed-${entry.id}-${transport}-${++cases}`);
+        const problem = await subscribeAndPublish(client, `malformed-${entry.id}-${transport}-${++cases}`);
         if (problem) problems.push(`after "${after}": ${problem}`);
       },
     };
@@ -86,10 +60,7 @@ async function runList(entry: RealtimeEntry, transport: TransportId, list: Realt
     await runFrames(run, list);
     await runStreams(run, list);
     return { problems, cases };
-  } finally {
-    await client?.close();
-    await server?.close();
-  }
+  });
 }
 
 /** Raw HTTP requests on one raw connection (the transport's sender), each answer checked. */

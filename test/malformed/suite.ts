@@ -1,6 +1,10 @@
 import test from 'ava';
-import type { ProtocolId, TransportId } from '../../protocols/types.js';
-import { unavailable } from '../rest/fixtures.js';
+import type { ClientOptions } from '../../clients/types.js';
+import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.js';
+import type { FeedCore } from '../../services/core/index.js';
+import type { ServerHandle, StartOptions } from '../../services/types.js';
+import { runTls, unavailable } from '../rest/fixtures.js';
+import { MAX_BODY_BYTES } from './cases/index.js';
 import { watchProcess } from './guard.js';
 
 /** What a registry entry needs for the suite: its id and the transports it lists. */
@@ -78,4 +82,51 @@ export function declareSuite<E extends SuiteEntry, L>(options: SuiteOptions<E, L
     t.true(tally.combinations > 0, 'expected at least one combination to run');
     t.deepEqual(guard.stop(), [], 'expected no unhandled rejection or uncaught exception');
   });
+}
+
+/** What both registries' entries offer to start a server and a client for it. */
+export interface StartableEntry<S extends ServerHandle, C extends Connectable> {
+  readonly encodings: readonly EncodingId[];
+  start(core: FeedCore, options: StartOptions): Promise<S>;
+  createClient(options: ClientOptions): C;
+}
+
+interface Connectable {
+  connect(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A server under test, the registry client connected to it, and the run's CA. */
+export interface Served<S, C> {
+  readonly server: S;
+  readonly client: C;
+  readonly caPem: string;
+}
+
+/**
+ * Runs `body` against the entry's server (port 0, the run's TLS, bodies
+ * capped at MAX_BODY_BYTES) and its registry client in its default encoding
+ * (`client` options on top), connected before `body` starts; closes the
+ * client, then the server, however `body` ends.
+ */
+export async function withServed<S extends ServerHandle, C extends Connectable, R>(
+  entry: StartableEntry<S, C>,
+  core: FeedCore,
+  transport: TransportId,
+  client: Pick<ClientOptions, 'connections'>,
+  body: (served: Served<S, C>) => Promise<R>,
+): Promise<R> {
+  const tls = await runTls();
+  const options = { host: '127.0.0.1', port: 0, transport, tls, maxBodyBytes: MAX_BODY_BYTES };
+  const server = await entry.start(core, options);
+  let made: C | undefined;
+  try {
+    const encoding = entry.encodings[0] ?? 'json';
+    made = entry.createClient({ ...client, url: server.url, transport, encoding, caPem: tls.caPem });
+    await made.connect();
+    return await body({ server, client: made, caPem: tls.caPem });
+  } finally {
+    await made?.close();
+    await server.close();
+  }
 }

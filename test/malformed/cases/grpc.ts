@@ -1,6 +1,6 @@
 import { FeedService } from '../../../schemas/gen/wirebench/v1/feed_pb.js';
-import { envelope, framed, GET_USER, OVERSIZE_GET_USER, rpcPath, TRUNCATED_PROTOBUF } from './rpc.js';
-import { MAX_BODY_BYTES, OVERSIZE, type ProtocolCases } from './types.js';
+import { envelope, framed, GET_USER, oversizeFramedCases, rpcPath, TRUNCATED_PROTOBUF } from './rpc.js';
+import type { ProtocolCases } from './types.js';
 
 const GET_USER_PATH = rpcPath(FeedService.method.getUser.name);
 const GRPC = { 'content-type': 'application/grpc', te: 'trailers' };
@@ -82,20 +82,6 @@ export const GRPC_CASES: ProtocolCases = {
       },
       expect: { status: 415 },
     },
-    {
-      name: `oversize message (${OVERSIZE} > ${MAX_BODY_BYTES})`,
-      request: { method: 'POST', path: GET_USER_PATH, headers: GRPC, body: framed(OVERSIZE_GET_USER) },
-      expect: { status: 200, grpcStatus: 8 },
-    },
-    {
-      name: 'oversize message (chunks)',
-      request: {
-        method: 'POST',
-        path: GET_USER_PATH,
-        headers: GRPC,
-        body: [framed(OVERSIZE_GET_USER).subarray(0, 100), framed(OVERSIZE_GET_USER).subarray(100)],
-      },
-      expect: { status: 200, grpcStatus: 8 },
-    },
+    ...oversizeFramedCases(GET_USER_PATH, GRPC),
   ],
 };

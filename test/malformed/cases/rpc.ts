@@ -7,7 +7,7 @@ import {
   SubscribeRequestSchema,
   TopicService,
 } from '../../../schemas/gen/wirebench/v1/feed_pb.js';
-import { OVERSIZE } from './types.js';
+import { MAX_BODY_BYTES, type MalformedCase, OVERSIZE } from './types.js';
 
 /** Bytes shared by the RPC protocols' cases (gRPC, gRPC-Web, Connect): paths, messages, envelopes. */
 
@@ -71,4 +71,28 @@ export const PUBLISH_NOTHING = toBinary(
 /** SubscribeRequest in binary. */
 export function subscribeBytes(topic: string): Uint8Array {
   return toBinary(SubscribeRequestSchema, create(SubscribeRequestSchema, { topic }));
+}
+
+/**
+ * An oversize message in a gRPC or gRPC-Web envelope, sent whole (with
+ * content-length) and in chunks (without): both are RESOURCE_EXHAUSTED (8).
+ */
+export function oversizeFramedCases(
+  path: string,
+  headers: Readonly<Record<string, string>>,
+): MalformedCase[] {
+  const body = framed(OVERSIZE_GET_USER);
+  const expect = { status: 200, grpcStatus: 8 };
+  return [
+    {
+      name: `oversize message (${OVERSIZE} > ${MAX_BODY_BYTES})`,
+      request: { method: 'POST', path, headers, body },
+      expect,
+    },
+    {
+      name: 'oversize message (chunks, no content-length)',
+      request: { method: 'POST', path, headers, body: [body.subarray(0, 100), body.subarray(100)] },
+      expect,
+    },
+  ];
 }
