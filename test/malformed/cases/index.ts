@@ -14,6 +14,7 @@ export type {
   ProtocolCases,
   RawBody,
   RawRequest,
+  RawSession,
   RealtimeCases,
   StreamCase,
   StreamCases,

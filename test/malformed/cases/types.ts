@@ -1,4 +1,4 @@
-import type { PushClientConnection } from '../../../lib/push-streams/types.js';
+import type { CloseInfo, PushStream } from '../../../lib/push-streams/types.js';
 import type { TransportId } from '../../../protocols/types.js';
 
 /**
@@ -101,9 +101,16 @@ export interface StreamCase {
   readonly expect: { readonly closeCode: number };
 }
 
+/** A bare push-streams session: streams to write on, and how it ended. */
+export interface RawSession {
+  openStream(): Promise<PushStream>;
+  readonly closed: Promise<CloseInfo>;
+  close(code: number, reason: string): Promise<void> | void;
+}
+
 /** Stream cases plus how to open a raw session: the protocol's own dial, no client logic on top. */
 export interface StreamCases {
-  readonly dial: (url: string, caPem: string) => Promise<PushClientConnection>;
+  readonly dial: (url: string, caPem: string) => Promise<RawSession>;
   readonly cases: readonly StreamCase[];
 }
 

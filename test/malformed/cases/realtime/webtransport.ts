@@ -1,4 +1,3 @@
-import type { PushClientConnection } from '../../../../lib/push-streams/types.js';
 import {
   loadWebTransport,
   pinnedCertificateHash,
@@ -6,7 +5,7 @@ import {
   WT_FLOW_CONTROL,
   WT_PATH,
 } from '../../../../lib/webtransport/index.js';
-import type { RealtimeCases } from '../types.js';
+import type { RawSession, RealtimeCases } from '../types.js';
 import { PUSH_STREAM_CASES } from './push-streams.js';
 
 /** The package's client session, reduced to what a raw session needs. */
@@ -23,7 +22,7 @@ interface WtSession {
  * framing or resume on top: the cases write their own bytes. Hand-written
  * because clients/webtransport keeps its dial private.
  */
-async function dialRaw(url: string, caPem: string): Promise<PushClientConnection> {
+async function dialRaw(url: string, caPem: string): Promise<RawSession> {
   const { WebTransport } = await loadWebTransport();
   const hash = await pinnedCertificateHash(url, caPem);
   const wt = new WebTransport(new URL(WT_PATH, url).href, {
@@ -36,19 +35,14 @@ async function dialRaw(url: string, caPem: string): Promise<PushClientConnection
     (error: Error) => ({ code: 1006, reason: error.message }),
   );
   await wt.ready;
-  let open = true;
-  void closed.then(() => {
-    open = false;
-  });
   return {
-    get open() {
-      return open;
-    },
     closed,
     openStream: async () => pushStreamOf(await wt.createBidirectionalStream()),
-    close: async (code, reason) => {
-      if (open) wt.close({ closeCode: code, reason });
-      await closed;
+    // The server has usually closed the session already (that is the point); closing again is a no-op.
+    close: (closeCode, reason) => {
+      try {
+        wt.close({ closeCode, reason });
+      } catch {}
     },
   };
 }
