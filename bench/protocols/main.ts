@@ -10,6 +10,7 @@ import { runSerializationBench } from '../serialization/run.js';
 import { HELP, parseBenchFlags } from './flags.js';
 import { openNetwork } from './network-env.js';
 import { planMatrix } from './plan.js';
+import { createProgress } from './progress.js';
 import { checkSlos } from './slo.js';
 
 const DATASET = 'medium' as const;
@@ -26,14 +27,13 @@ runMain('bench:protocols', async () => {
     .replaceAll(':', '-')
     .replace(/\.\d+Z$/, 'Z');
   const outDir = config.outDir ?? join('results', runId);
-  const progress = (line: string): void => {
-    process.stderr.write(`${line}\n`);
-  };
-
-  if (config.networkNote) progress(`bench: ${config.networkNote}`);
   // 1. Plan the matrix from the registry; skipped cells are part of the result.
   const plans = planMatrix({ ...config, transportChoice: config.profile.transports });
   const runnable = plans.filter((p) => p.kind === 'run');
+  const bar = createProgress(runnable.length);
+  const progress = (line: string): void => bar.log(line);
+
+  if (config.networkNote) progress(`bench: ${config.networkNote}`);
   const abort = new AbortController();
   // Every cell and every serialization task listens for Ctrl-C on this one signal.
   setMaxListeners(256, abort.signal);
@@ -82,7 +82,7 @@ runMain('bench:protocols', async () => {
           if (abort.signal.aborted) break;
           index++;
           const label = `${plan.scenario.name} ${plan.protocol}/${plan.transport}${plan.variant ? `[${plan.variant}]` : ''} ${plan.network}`;
-          progress(`[${index}/${runnable.length}] ${label} …`);
+          bar.start(index, label);
           const cell = await env
             .run(plan, {
               profile: config.profile,
@@ -99,7 +99,7 @@ runMain('bench:protocols', async () => {
               }),
             );
           cells.push(cell);
-          progress(`[${index}/${runnable.length}] ${label} ${summary(cell)}`);
+          bar.done(index, label, summary(cell));
         }
       } finally {
         abort.signal.removeEventListener('abort', stop);
@@ -126,6 +126,7 @@ runMain('bench:protocols', async () => {
         return [];
       });
 
+  bar.finish();
   // 4. Results first (atomically), then the views.
   const results: Results = {
     schema: RESULTS_SCHEMA,
