@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import test from 'ava';
 import type { RealtimeClient } from '../../clients/realtime/index.js';
 import { CLOSE } from '../../lib/push-streams/codes.js';
-import { LENGTH_BYTES } from '../../lib/push-streams/frames.js';
+import { encodeStreamFrame, LENGTH_BYTES } from '../../lib/push-streams/frames.js';
 import type { PushClientConnection } from '../../lib/push-streams/types.js';
 import { type GeneratedTls, generateTls } from '../../lib/tls.js';
 import { findRealtime } from '../../protocols/realtime-registry.js';
@@ -137,6 +137,62 @@ export function streamPushSuite(
       10_000,
     );
     await assertServes(t, client());
+  });
+
+  test(`${protocol}: a subscriber that stops reading is closed with 1013 (slow consumer)`, async (t) => {
+    const limits = { maxBufferedBytes: 64 * 1024, slowConsumerMs: 200 };
+    const { server, client, caPem } = await serve(t, limits);
+    const topic = freshTopic();
+    const session = await dial(server.url, caPem);
+    t.teardown(() => session.close(CLOSE.normal, 'test done'));
+    // Subscribe on a raw stream whose received bytes are never read: flow control stops the server.
+    const stream = await session.openStream();
+    stream.send(encodeStreamFrame({ type: 'subscribe', id: 1, topic }));
+    await waitFor(() => core.topics.subscriberCount(topic) === 1, 'the subscription');
+    let sent = 0;
+    while (server.connections() > 0) {
+      if (sent > 100_000) return t.fail('expected the slow consumer to be closed, it never was');
+      for (let i = 0; i < 100; i++) core.topics.publish(topic, post(++sent, 2000));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    t.is((await session.closed).code, CLOSE.slowConsumer);
+    t.is(core.topics.subscriberCount(topic), 0);
+    t.log(`closed after ${sent} events of ~2 KB`);
+    await assertServes(t, client());
+  });
+
+  test(`${protocol}: more subscriptions than allowed close the session with 1008`, async (t) => {
+    const { server, caPem } = await serve(t, { maxSubscriptionsPerConnection: 2 });
+    const session = await dial(server.url, caPem);
+    t.teardown(() => session.close(CLOSE.normal, 'test done'));
+    const topics = [1, 2, 3].map((id) => `${freshTopic()}-${id}`);
+    for (const [i, topic] of topics.entries()) {
+      const stream = await session.openStream();
+      stream.send(encodeStreamFrame({ type: 'subscribe', id: i + 1, topic }));
+      // Streams are independent: wait for each to be served so the third arrives last.
+      if (i < 2) await waitFor(() => core.topics.subscriberCount(topic) === 1, `subscription ${i + 1}`);
+    }
+    t.is((await session.closed).code, CLOSE.policy);
+    await waitFor(
+      () => server.connections() === 0 && topics.every((topic) => core.topics.subscriberCount(topic) === 0),
+      'every resource freed',
+    );
+  });
+
+  test(`${protocol}: a session with no stream is closed with 1000 after idleTimeoutMs`, async (t) => {
+    const { server, caPem } = await serve(t, { idleTimeoutMs: 100 });
+    const session = await dial(server.url, caPem);
+    t.teardown(() => session.close(CLOSE.normal, 'test done'));
+    t.is((await session.closed).code, CLOSE.normal);
+    await waitFor(() => server.connections() === 0, 'connections() back to 0');
+  });
+
+  test(`${protocol}: server close() sends 1001 (going away) to every session`, async (t) => {
+    const { server, caPem } = await serve(t);
+    const sessions = await Promise.all([1, 2, 3].map(() => dial(server.url, caPem)));
+    const codes = Promise.all(sessions.map(async (s) => (await s.closed).code));
+    await server.close();
+    t.deepEqual(await codes, [CLOSE.goingAway, CLOSE.goingAway, CLOSE.goingAway]);
   });
 
   const garbage: readonly { name: string; bytes: () => Uint8Array; code: number }[] = [
