@@ -91,7 +91,7 @@ export async function runHolCell(
     const rule: DropRule = {
       proto: UDP_TRANSPORTS.includes(plan.transport) ? 'udp' : 'tcp',
       serverPort: Number(new URL(options.url).port),
-      k: scenario.dropK,
+      afterBytes: scenario.dropAfterBytes,
       minPayloadBytes: scenario.minPayloadBytes,
     };
     const makeClient = (): ProtocolClient =>
@@ -237,7 +237,12 @@ export async function runHolCell(
         baselineMs,
         dropMs: objects.map((o) => median(trials.map((t) => t.completionMs[o.index]!))),
         trials,
-        objectsDelayed: { median: median(delayed), min: Math.min(...delayed), max: Math.max(...delayed) },
+        objectsDelayed: {
+          mean: delayed.reduce((s, n) => s + n, 0) / delayed.length,
+          median: median(delayed),
+          min: Math.min(...delayed),
+          max: Math.max(...delayed),
+        },
         delayMs: {
           p50: quantile(allDelays, 0.5),
           p95: quantile(allDelays, 0.95),

@@ -1,3 +1,4 @@
+import type { DropRule } from '../../netem/index.js';
 import type { HolBlock, MeanCi, StatCi } from '../results/hol-schema.js';
 import type { CompletedCell, Results } from '../results/schema.js';
 
@@ -31,21 +32,21 @@ export function holSections(results: Results): string[] {
       `## Head-of-line blocking · ${network}`,
       '',
       `${first.objects} objects of ~${(first.objectBytes / 1024).toFixed(1)} KiB fetched at once on warmed connections; ` +
-        `link RTT ${ms(first.rttMs)} ms. One drop: the emulator drops the ${ordinal(first.rule.k)} server→client packet ` +
-        `of ≥ ${first.rule.minPayloadBytes} B payload after the fetch starts (one packet per trial, across all connections). ` +
+        `link RTT ${ms(first.rttMs)} ms. One drop: the emulator drops ${dropWhich(first.rule)} ` +
+        `(one packet per trial, across all connections). ` +
         `An object is delayed when it completes more than ${ms(first.thresholdMs)} ms after its own no-drop baseline (median).`,
       '',
-      '| protocol | transport | conns | objects delayed (median, min–max of trials) | delay p50 ms | delay p95 ms | delay max ms | batch ms baseline → drop | drop trials | dropped packet (last trial) |',
+      '| protocol | transport | conns | objects delayed: mean (median, min–max of trials) | delay p50 ms | delay p95 ms | delay max ms | batch ms baseline → drop | drop trials | dropped packet (last trial) |',
       '|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
       ...cells.map((c) => {
         const d = c.hol.deterministic;
         const last = d.trials.at(-1)?.drop;
         const packet = last
-          ? `${last.proto} ${last.payloadBytes} B ${last.src} → ${last.dst}, ${ms(last.afterArmMs)} ms after arming`
+          ? `${last.proto} ${last.payloadBytes} B${last.fragmented ? ' (IP-fragmented datagram)' : ''} at +${(last.offsetBytes / 1024).toFixed(1)} KiB, ${last.src} → ${last.dst}, ${ms(last.afterArmMs)} ms after arming`
           : '–';
         return (
           `| ${c.protocol} | ${c.transport} | ${c.hol.connections} | ` +
-          `${d.objectsDelayed.median} of ${c.hol.objects} (${d.objectsDelayed.min}–${d.objectsDelayed.max}) | ` +
+          `${d.objectsDelayed.mean.toFixed(1)} of ${c.hol.objects} (${d.objectsDelayed.median}, ${d.objectsDelayed.min}–${d.objectsDelayed.max}) | ` +
           `${ms(d.delayMs.p50)} | ${ms(d.delayMs.p95)} | ${ms(d.delayMs.max)} | ` +
           `${ms(Math.max(...d.baselineMs))} → ${ms(Math.max(...d.dropMs))} | ${d.trials.length} | ${packet} |`
         );
@@ -71,6 +72,13 @@ export function holSections(results: Results): string[] {
     );
   }
   return out;
+}
+
+function dropWhich(rule: DropRule): string {
+  const what = `server→client packet of ≥ ${rule.minPayloadBytes} B payload`;
+  return rule.k !== undefined
+    ? `the ${ordinal(rule.k)} ${what} after the fetch starts`
+    : `the first ${what} past ${(rule.afterBytes ?? 0) / 1024} KiB of response payload`;
 }
 
 function ordinal(n: number): string {

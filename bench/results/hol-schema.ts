@@ -66,7 +66,12 @@ export interface HolBlock {
     readonly dropMs: readonly number[];
     readonly trials: readonly HolDropTrial[];
     /** Objects delayed, over the drop trials. */
-    readonly objectsDelayed: { readonly median: number; readonly min: number; readonly max: number };
+    readonly objectsDelayed: {
+      readonly mean: number;
+      readonly median: number;
+      readonly min: number;
+      readonly max: number;
+    };
     /** Delays of every object in every drop trial. */
     readonly delayMs: { readonly p50: number; readonly p95: number; readonly max: number };
   };

@@ -124,8 +124,11 @@ export const PUSH_SCENARIOS: readonly PushScenario[] = [
  * measured effect was dominated by other things — HTTP/2 bound by its
  * flow-control window (~1.2 s per batch at 50 ms RTT), QUIC by its
  * congestion response — and the same drop said little about head-of-line
- * blocking. k = 4 full-size packets into the fetch: the second object's
- * bytes, early in the flight. The loss sweep uses 30-post objects (~21 KB,
+ * blocking. The drop: the first full-size packet past 16 KiB of response
+ * payload — early (the first third of the batch: the fourth object's bytes
+ * on a stream-by-stream sender), at the same byte position on every
+ * transport; counting packets instead would land elsewhere on QUIC, whose
+ * stack here sends fewer, larger (IP-fragmented) datagrams. The loss sweep uses 30-post objects (~21 KB,
  * ~250 KB a batch), so even 0.5% loss meets a packet in most trials.
  */
 const HOL_SCENARIO: HolScenario = {
@@ -139,7 +142,7 @@ const HOL_SCENARIO: HolScenario = {
   postsPerObject: 6,
   sweepPostsPerObject: 30,
   h1Connections: 6,
-  dropK: 4,
+  dropAfterBytes: 16_384,
   minPayloadBytes: 1000,
   delayedThresholdRtt: 0.5,
 };

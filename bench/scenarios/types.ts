@@ -84,8 +84,12 @@ export interface HolScenario {
   readonly sweepPostsPerObject: number;
   /** HTTP/1.1 connections (a browser's six per origin); multiplexed transports use one. */
   readonly h1Connections: number;
-  /** Drop the k-th server→client packet carrying at least `minPayloadBytes` after the fetch starts. */
-  readonly dropK: number;
+  /**
+   * Drop the first server→client packet (of at least `minPayloadBytes`) that
+   * reaches past this many response payload bytes after the fetch starts: the
+   * same point of the response stream on every transport.
+   */
+  readonly dropAfterBytes: number;
   readonly minPayloadBytes: number;
   /** An object counts as delayed when it completes more than this many RTTs after its baseline. */
   readonly delayedThresholdRtt: number;

@@ -2,20 +2,27 @@ import { flowEndpoints, parseFlowPacket } from './packet.js';
 
 /**
  * A one-shot deterministic drop for head-of-line experiments, armed at run
- * time over the control channel: after arming, count the server→client
- * packets of `proto` from `serverPort` that carry at least `minPayloadBytes`
- * of transport payload — across every flow, so six HTTP/1.1 connections and
- * one HTTP/2 connection see the same single loss — and drop the `k`-th one.
- * The rule then disarms itself: exactly one packet per arming.
+ * time over the control channel. After arming, it watches the server→client
+ * packets of `proto` from `serverPort` — across every flow, so six HTTP/1.1
+ * connections and one HTTP/2 connection see the same single loss — and drops
+ * one that carries at least `minPayloadBytes` of transport payload: either
+ * the `k`-th such packet, or (`afterBytes`) the first one that reaches past
+ * that many payload bytes since arming. The rule then disarms itself:
+ * exactly one packet per arming.
  *
- * `minPayloadBytes` lets the caller aim at full-size data packets: QUIC sends
- * small ACK-only datagrams and TLS small records that would otherwise be the
- * k-th packet and cost nothing to lose.
+ * `afterBytes` places the loss at the same point of the response stream
+ * whatever the packetization: QUIC stacks may send fewer, larger datagrams
+ * (IP-fragmented ones included) than TCP sends segments, so "the k-th
+ * packet" would land at different places per transport. `minPayloadBytes`
+ * aims at data packets: ACK-only datagrams and small TLS records would cost
+ * nothing to lose.
  */
 export interface DropRule {
   readonly proto: 'tcp' | 'udp';
   readonly serverPort: number;
-  readonly k: number;
+  /** Exactly one of `k` and `afterBytes`. */
+  readonly k?: number;
+  readonly afterBytes?: number;
   readonly minPayloadBytes: number;
 }
 
@@ -27,9 +34,15 @@ export interface DropRecord {
   readonly afterArmMs: number;
   /** Date.now() at the drop, for lining up with other logs. */
   readonly at: number;
-  /** IP packet size, and its TCP/UDP payload. */
+  /** IP packet size, and its TCP/UDP payload (a UDP datagram's whole payload, even when IP fragmented it). */
   readonly ipBytes: number;
   readonly payloadBytes: number;
+  /** Payload bytes of matching packets seen since arming before this one. */
+  readonly offsetBytes: number;
+  /** Which matching packet it was (1-based). */
+  readonly ordinal: number;
+  /** The first fragment of an IP-fragmented datagram (losing it loses the whole datagram). */
+  readonly fragmented: boolean;
   readonly proto: 'tcp' | 'udp';
   /** `addr:port` of the sender (the server) and the receiver (the client). */
   readonly src: string;
@@ -45,27 +58,29 @@ export function checkDropRule(value: unknown): DropRule {
   const r = (value ?? {}) as Partial<Record<keyof DropRule, unknown>>;
   const int = (v: unknown, min: number, max: number): boolean =>
     typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+  const byK = r.k !== undefined;
   if (
     (r.proto !== 'tcp' && r.proto !== 'udp') ||
     !int(r.serverPort, 1, 65535) ||
-    !int(r.k, 1, 1_000_000) ||
+    byK === (r.afterBytes !== undefined) ||
+    (byK ? !int(r.k, 1, 1_000_000) : !int(r.afterBytes, 0, 2 ** 40)) ||
     !int(r.minPayloadBytes ?? 1, 0, 65535)
   ) {
     throw new TypeError(
-      `drop rule: expected {proto: tcp|udp, serverPort: 1..65535, k ≥ 1, minPayloadBytes ≥ 0}, got ${JSON.stringify(value)}`,
+      `drop rule: expected {proto: tcp|udp, serverPort: 1..65535, k ≥ 1 or afterBytes ≥ 0, minPayloadBytes ≥ 0}, got ${JSON.stringify(value)}`,
     );
   }
   return {
     proto: r.proto,
     serverPort: r.serverPort as number,
-    k: r.k as number,
+    ...(byK ? { k: r.k as number } : { afterBytes: r.afterBytes as number }),
     minPayloadBytes: (r.minPayloadBytes as number | undefined) ?? 1,
   };
 }
 
 /** The armed rule's state machine: idle → armed (counting) → fired (recorded) → idle. */
 export class ArmedDropper {
-  private armed: { id: number; rule: DropRule; at: number; seen: number } | null = null;
+  private armed: { id: number; rule: DropRule; at: number; seen: number; bytes: number } | null = null;
   private nextId = 1;
   private readonly log: DropRecord[] = [];
 
@@ -74,7 +89,7 @@ export class ArmedDropper {
   /** Arms `rule`, replacing any rule still armed; returns the arming's id. */
   arm(rule: DropRule): number {
     const id = this.nextId++;
-    this.armed = { id, rule, at: this.now(), seen: 0 };
+    this.armed = { id, rule, at: this.now(), seen: 0, bytes: 0 };
     return id;
   }
 
@@ -95,9 +110,13 @@ export class ArmedDropper {
     if (!a) return false;
     const f = parseFlowPacket(packet);
     if (!f || f.proto !== PROTO_NUMBER[a.rule.proto] || f.srcPort !== a.rule.serverPort) return false;
-    if (f.payloadBytes === 0 || f.payloadBytes < a.rule.minPayloadBytes) return false;
+    if (f.payloadBytes === 0) return false;
+    const offsetBytes = a.bytes;
+    a.bytes += f.payloadBytes;
+    if (f.payloadBytes < a.rule.minPayloadBytes) return false;
     a.seen++;
-    if (a.seen < a.rule.k) return false;
+    const due = a.rule.k !== undefined ? a.seen >= a.rule.k : a.bytes > (a.rule.afterBytes ?? 0);
+    if (!due) return false;
     const ends = flowEndpoints(packet) ?? { src: '?', dst: '?' };
     this.log.push({
       armId: a.id,
@@ -106,6 +125,9 @@ export class ArmedDropper {
       at: Date.now(),
       ipBytes: packet.length,
       payloadBytes: f.payloadBytes,
+      offsetBytes,
+      ordinal: a.seen,
+      fragmented: f.fragmented,
       proto: a.rule.proto,
       ...ends,
     });

@@ -10,8 +10,10 @@ export interface FlowPacket {
   readonly dstPort: number;
   /** A key unique per 5-tuple (addresses, ports, protocol). */
   readonly flowKey: string;
-  /** TCP payload bytes, or UDP payload bytes. */
+  /** TCP payload bytes, or the UDP datagram's payload (its length field: whole even when IP fragmented it). */
   readonly payloadBytes: number;
+  /** IPv4 "more fragments" set: this is the first fragment of a larger datagram. */
+  readonly fragmented: boolean;
 }
 
 const TCP = 6;
@@ -24,10 +26,12 @@ export function parseFlowPacket(p: Buffer): FlowPacket | null {
   let l4: number;
   let end: number;
   let addrs: string;
+  let fragmented = false;
   if (version === 4 && p.length >= 20) {
     const ihl = ((p[0] ?? 0) & 0x0f) * 4;
     const fragOffset = p.readUInt16BE(6) & 0x1fff;
     if (fragOffset !== 0) return null;
+    fragmented = (p.readUInt16BE(6) & 0x2000) !== 0;
     proto = p[9] ?? 0;
     l4 = ihl;
     end = Math.min(p.length, p.readUInt16BE(2));
@@ -42,16 +46,32 @@ export function parseFlowPacket(p: Buffer): FlowPacket | null {
   }
   if (proto === TCP && end >= l4 + 20) {
     const doff = ((p[l4 + 12] ?? 0) >> 4) * 4;
-    return flow(proto, p, l4, addrs, Math.max(0, end - l4 - doff));
+    return flow(proto, p, l4, addrs, Math.max(0, end - l4 - doff), fragmented);
   }
-  if (proto === UDP && end >= l4 + 8) return flow(proto, p, l4, addrs, end - l4 - 8);
+  if (proto === UDP && end >= l4 + 8) {
+    return flow(proto, p, l4, addrs, Math.max(0, p.readUInt16BE(l4 + 4) - 8), fragmented);
+  }
   return null;
 }
 
-function flow(proto: number, p: Buffer, l4: number, addrs: string, payloadBytes: number): FlowPacket {
+function flow(
+  proto: number,
+  p: Buffer,
+  l4: number,
+  addrs: string,
+  payloadBytes: number,
+  fragmented: boolean,
+): FlowPacket {
   const srcPort = p.readUInt16BE(l4);
   const dstPort = p.readUInt16BE(l4 + 2);
-  return { proto, srcPort, dstPort, flowKey: `${proto}/${addrs}/${srcPort}/${dstPort}`, payloadBytes };
+  return {
+    proto,
+    srcPort,
+    dstPort,
+    flowKey: `${proto}/${addrs}/${srcPort}/${dstPort}`,
+    payloadBytes,
+    fragmented,
+  };
 }
 
 /** Addresses and ports of an IP packet as `addr:port` text (IPv6 as `[addr]:port`), for drop records. */

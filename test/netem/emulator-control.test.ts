@@ -79,7 +79,7 @@ test('malformed requests get an expected/got error and the channel keeps serving
     await t.throwsAsync(r.control.setLoss('lots', 1), { message: /loss: expected/ });
     t.deepEqual(handleControl(r.link, { op: 'explode' }), {
       ok: false,
-      error: 'expected op arm|disarm|drops|loss|ping, got "explode"',
+      error: 'expected op arm|disarm|drops|loss|counters|ping, got "explode"',
     });
     // Still serving after the errors:
     t.true((await r.control.arm({ proto: 'udp', serverPort: 1, k: 1, minPayloadBytes: 0 })) > 0);

@@ -289,3 +289,27 @@ test('setLoss replaces the loss model with a seeded stream, and null restores th
   t.deepEqual(run(3), a, 'same seed, same losses');
   t.notDeepEqual(run(4), a);
 });
+
+test('an armed drop by offset takes the first data packet reaching past afterBytes, whatever the packet sizes', (t) => {
+  const clock = new FakeClock();
+  const out: Buffer[] = [];
+  const dir = new Direction(CLEAN_DIRECTION, clock, (p) => out.push(p), { seed: 1, stream: 1 });
+  dir.arm({ proto: 'udp', serverPort: 4433, afterBytes: 3000, minPayloadBytes: 1000 });
+  const sizes = [1200, 40, 1200, 1200, 1200]; // offsets 0, 1200, 1240, 2440, 3640
+  for (const [i, size] of sizes.entries()) dir.receive(ipv4(17, 4433, 50000, size, i));
+  clock.advanceTo(1);
+  t.deepEqual(out.map(tagOf), [0, 1, 2, 4], 'the packet spanning byte 3000 (offset 2440) is dropped');
+  t.like(dir.drops()[0], { offsetBytes: 2440, ordinal: 3, payloadBytes: 1200, fragmented: false });
+});
+
+test('a fragmented UDP datagram counts its whole payload (UDP length), and the record says it was fragmented', (t) => {
+  const first = ipv4(17, 4433, 50000, 1472);
+  first.writeUInt16BE(8 + 5000, 24); // the UDP length of a 5,000-byte datagram
+  first.writeUInt16BE(0x2000, 6); // more fragments follow
+  t.like(parseFlowPacket(first), { payloadBytes: 5000, fragmented: true });
+  const clock = new FakeClock();
+  const dir = new Direction(CLEAN_DIRECTION, clock, () => {}, { seed: 1, stream: 1 });
+  dir.arm({ proto: 'udp', serverPort: 4433, k: 1, minPayloadBytes: 1000 });
+  dir.receive(first);
+  t.like(dir.drops()[0], { payloadBytes: 5000, fragmented: true, ipBytes: 20 + 8 + 1472 });
+});
