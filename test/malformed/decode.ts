@@ -81,11 +81,16 @@ export function connectCodeOf(res: RawResponse): string | undefined {
 
 /**
  * The code of an HTTP/JSON API error body: `error.code` (the REST adapter's
- * shape) or `errors[0].extensions.code` (GraphQL over HTTP).
+ * shape) or `errors[0].extensions.code` (GraphQL over HTTP) — in a JSON body,
+ * or in the first `data:` of an event stream (GraphQL over SSE).
  */
 export function errorCodeOf(res: RawResponse): string | undefined {
-  if (!/json/.test(contentType(res))) return undefined;
-  const body = JSON.parse(res.body.toString('utf8')) as {
+  const type = contentType(res);
+  let json: string | undefined;
+  if (/json/.test(type)) json = res.body.toString('utf8');
+  else if (type === 'text/event-stream') json = /^data: ?(.+)$/m.exec(res.body.toString('utf8'))?.[1];
+  if (json === undefined) return undefined;
+  const body = JSON.parse(json) as {
     error?: { code?: string };
     errors?: { extensions?: { code?: string } }[];
   };

@@ -1,6 +1,7 @@
 import type { ProtocolId } from '../../../../protocols/types.js';
 import type { RealtimeCases } from '../types.js';
 import { CONNECT_PUSH_CASES } from './connect.js';
+import { GRAPHQL_PUSH_CASES } from './graphql.js';
 import { GRPC_PUSH_CASES } from './grpc.js';
 import { LONG_POLL_CASES } from './long-poll.js';
 import { QUIC_CASES } from './quic.js';
@@ -21,6 +22,7 @@ export const REALTIME_MALFORMED_CASES: Partial<Record<ProtocolId, RealtimeCases>
   socketio: SOCKETIO_CASES,
   grpc: GRPC_PUSH_CASES,
   connect: CONNECT_PUSH_CASES,
+  graphql: GRAPHQL_PUSH_CASES,
   webtransport: WEBTRANSPORT_CASES,
   quic: QUIC_CASES,
 };
