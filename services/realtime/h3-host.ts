@@ -23,6 +23,12 @@ export async function startH3Host(
   protocol: ProtocolId,
   options: StartOptions,
   handler: (exchange: HttpExchange) => Promise<void>,
+  /**
+   * QUIC idle timeout. A client that vanishes without CONNECTION_CLOSE (a
+   * killed process, a lost network) is noticed only by it, so the caller
+   * sizes it just above the longest silence a live client shows.
+   */
+  maxIdleTimeoutMs: number,
 ): Promise<H3Host> {
   if (!options.tls) {
     throw new Error(`${protocol}: transport h3 needs options.tls (certificate and key), got none`);
@@ -36,7 +42,13 @@ export async function startH3Host(
       await handler(exchange).catch(() => exchange.destroy());
       await done();
     },
-    { host: options.host, port: options.port, certPem: options.tls.certPem, keyPem: options.tls.keyPem },
+    {
+      host: options.host,
+      port: options.port,
+      certPem: options.tls.certPem,
+      keyPem: options.tls.keyPem,
+      maxIdleTimeoutMs,
+    },
   );
   return {
     url: server.url,

@@ -65,7 +65,7 @@ export async function startTopicService(
     route(ex).catch((error: unknown) => sendExchangeError(ex, error));
   const host: H3Host =
     options.transport === 'h3' && spec.transports.includes('h3')
-      ? await startH3Host(spec.protocol, options, serve)
+      ? await startH3Host(spec.protocol, options, serve, h3IdleTimeoutMs(limits))
       : await startHttpHost(spec.protocol, spec.transports, options, (req, res) => {
           void serve(nodeExchange(req, res));
         });
@@ -82,4 +82,14 @@ export async function startTopicService(
       return closing;
     },
   };
+}
+
+/**
+ * The QUIC idle timeout of the h3 host: just above the longest silence of a
+ * live client — an SSE stream carries a heartbeat every `heartbeatMs` (the
+ * client ACKs it), a held poll answers within `maxPollTimeoutMs` — so a
+ * vanished client is freed within that, not after a generic minute.
+ */
+function h3IdleTimeoutMs(limits: RealtimeLimits): number {
+  return Math.max(2 * limits.heartbeatMs, limits.maxPollTimeoutMs) + 5000;
 }
