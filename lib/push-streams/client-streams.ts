@@ -1,4 +1,5 @@
-import { ClientError, type ClientErrorCode } from '../../clients/errors.js';
+import { ClientError } from '../../clients/errors.js';
+import { errorOf } from '../../clients/websocket/connection.js';
 import type { ClientFrame, ServerFrame } from '../../services/websocket/frame-types.js';
 import { asServerFrame } from '../../services/websocket/frames.js';
 import { closeName } from './codes.js';
@@ -8,24 +9,11 @@ import type { CloseInfo, PushStream } from './types.js';
 /** Largest frame a client accepts from the server (a big event plus its envelope). */
 export const CLIENT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<ClientErrorCode>([
-  'CANCELLED',
-  'INVALID_ARGUMENT',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'RESOURCE_EXHAUSTED',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-]);
-
-/** An `error` frame (or any unexpected reply) as the ClientError it stands for. */
-export function errorOfFrame(frame: ServerFrame): ClientError {
-  if (frame.type !== 'error')
-    return new ClientError('INTERNAL', `reply: expected a reply to the request, got ${frame.type}`);
-  const code = KNOWN_CODES.has(frame.code) ? (frame.code as ClientErrorCode) : 'UNKNOWN';
-  return new ClientError(code, frame.message, frame.code);
-}
+/**
+ * An `error` frame (or any unexpected reply) as the ClientError it stands
+ * for: the same frames as WebSocket, so the same mapping.
+ */
+export const errorOfFrame = errorOf;
 
 /** A lost session as UNAVAILABLE, naming the close code the server gave. */
 export function lostError(what: string, info: CloseInfo | undefined): ClientError {
