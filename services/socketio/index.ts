@@ -17,4 +17,10 @@ export {
   type WireError,
   wireErrorOf,
 } from './protocol.js';
-export { SOCKETIO_TRANSPORTS, start, startSocketIo } from './server.js';
+export {
+  type EngineTransport,
+  SOCKETIO_TRANSPORTS,
+  type SocketIoServerHandle,
+  start,
+  startSocketIo,
+} from './server.js';

@@ -23,6 +23,18 @@ const CLOSE_GRACE_MS = 1000;
 
 type Conn = Socket['conn'];
 
+/** engine.io's two transports, as the server names them. */
+export type EngineTransport = 'websocket' | 'polling';
+
+/**
+ * The Socket.IO server handle: a RealtimeServerHandle that also says which
+ * engine.io transport each live session uses, so tests can check a client
+ * asked for one really rides on it (and was never upgraded).
+ */
+export interface SocketIoServerHandle extends RealtimeServerHandle {
+  sessionsByTransport(): Record<EngineTransport, number>;
+}
+
 /**
  * Socket.IO (socket.io 4, engine.io 6) on `/socket.io/`: both engine.io
  * transports — long-polling and WebSocket — without upgrades being forced,
@@ -37,7 +49,7 @@ type Conn = Socket['conn'];
 export async function startSocketIo(
   core: FeedCore,
   options: RealtimeStartOptions,
-): Promise<RealtimeServerHandle> {
+): Promise<SocketIoServerHandle> {
   const limits = resolveLimits(options);
   // Requests outside /socket.io/ get a JSON 404, as the other realtime services answer.
   const host = await startHttpHost('socketio', SOCKETIO_TRANSPORTS, options, (req, res) =>
@@ -67,6 +79,11 @@ export async function startSocketIo(
     transport: options.transport,
     url: host.url,
     connections: () => io.engine.clientsCount,
+    sessionsByTransport: () => {
+      const count = { websocket: 0, polling: 0 };
+      for (const conn of sessions.values()) count[conn.transport.name as EngineTransport]++;
+      return count;
+    },
     dropConnections: () => {
       const cut = host.dropConnections();
       // A polling session outlives its TCP connections (each poll is a request of its own):
