@@ -10,8 +10,9 @@ import {
 import { toClientError } from '../connect-common/errors.js';
 import { ClientError } from '../errors.js';
 import { Backoff } from '../realtime/backoff.js';
-import { type AttemptSink, resumableSubscription } from '../realtime/resumable.js';
+import type { AttemptSink } from '../realtime/resumable.js';
 import { SubscriptionSet } from '../realtime/subscription-set.js';
+import { deliverTopicMessage } from '../realtime/topic-message.js';
 import type {
   CreateRealtimeClient,
   EventPayload,
@@ -74,14 +75,8 @@ class ConnectRealtimeClient implements RealtimeClient {
   }
 
   subscribe(topic: string, options: SubscribeOptions = {}): RealtimeSubscription {
-    return this.subs.open(topic, (onEnd) =>
-      resumableSubscription(
-        topic,
-        options,
-        this.backoff,
-        (after, sink, signal) => this.attempt(topic, after, sink, signal),
-        onEnd,
-      ),
+    return this.subs.openResumable(topic, options, this.backoff, (after, sink, signal) =>
+      this.attempt(topic, after, sink, signal),
     );
   }
 
@@ -129,10 +124,8 @@ class ConnectRealtimeClient implements RealtimeClient {
   private async attempt(topic: string, after: bigint | undefined, sink: AttemptSink, signal: AbortSignal) {
     if (this.shut || signal.aborted) return;
     try {
-      for await (const { kind } of this.topics.subscribe({ topic, afterSeq: after }, { signal })) {
-        if (kind.case === 'event') sink.event(kind.value);
-        else if (kind.case === 'subscribed') sink.ready(kind.value.lastSeq);
-        else if (kind.case === 'gap') sink.gap({ from: kind.value.from, to: kind.value.to });
+      for await (const message of this.topics.subscribe({ topic, afterSeq: after }, { signal })) {
+        deliverTopicMessage(sink, message);
       }
     } catch (error) {
       throw toClientError('connect', error);

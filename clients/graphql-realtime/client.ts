@@ -13,8 +13,9 @@ import { fromGraphqlErrors } from '../graphql/errors.js';
 import { sseEvents } from '../graphql/sse.js';
 import { Backoff } from '../realtime/backoff.js';
 import { type HttpConnector, httpConnector, readText, unavailable } from '../realtime/http.js';
-import { type AttemptSink, resumableSubscription } from '../realtime/resumable.js';
+import type { AttemptSink } from '../realtime/resumable.js';
 import { SubscriptionSet } from '../realtime/subscription-set.js';
+import { deliverTopicMessage } from '../realtime/topic-message.js';
 import type {
   CreateRealtimeClient,
   EventPayload,
@@ -60,14 +61,8 @@ class GraphqlRealtimeClient implements RealtimeClient {
   }
 
   subscribe(topic: string, options: SubscribeOptions = {}): RealtimeSubscription {
-    return this.subs.open(topic, (onEnd) =>
-      resumableSubscription(
-        topic,
-        options,
-        this.backoff,
-        (after, sink, signal) => this.attempt(topic, after, sink, signal),
-        onEnd,
-      ),
+    return this.subs.openResumable(topic, options, this.backoff, (after, sink, signal) =>
+      this.attempt(topic, after, sink, signal),
     );
   }
 
@@ -121,10 +116,7 @@ class GraphqlRealtimeClient implements RealtimeClient {
         if (Array.isArray(result.errors) && result.errors.length > 0) {
           throw fromGraphqlErrors(result.errors, reply.status);
         }
-        const { kind } = decodeMessage(TopicMessageSchema, result.data?.topic, 'data.topic');
-        if (kind.case === 'event') sink.event(kind.value);
-        else if (kind.case === 'subscribed') sink.ready(kind.value.lastSeq);
-        else if (kind.case === 'gap') sink.gap({ from: kind.value.from, to: kind.value.to });
+        deliverTopicMessage(sink, decodeMessage(TopicMessageSchema, result.data?.topic, 'data.topic'));
       }
     } catch (error) {
       throw unavailable(error, signal);

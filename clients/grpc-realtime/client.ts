@@ -15,8 +15,9 @@ import { type ActiveCalls, attach, pump, readAll } from '../grpc/call-plumbing.j
 import { CHANNEL_OPTIONS, channelCredentials } from '../grpc/channel.js';
 import { toClientError } from '../grpc/errors.js';
 import { Backoff, RECONNECT_DEFAULTS } from '../realtime/backoff.js';
-import { type AttemptSink, resumableSubscription } from '../realtime/resumable.js';
+import type { AttemptSink } from '../realtime/resumable.js';
 import { SubscriptionSet } from '../realtime/subscription-set.js';
+import { deliverTopicMessage } from '../realtime/topic-message.js';
 import type {
   CreateRealtimeClient,
   EventPayload,
@@ -77,14 +78,8 @@ class GrpcRealtimeClient implements RealtimeClient {
   }
 
   subscribe(topic: string, options: SubscribeOptions = {}): RealtimeSubscription {
-    return this.subs.open(topic, (onEnd) =>
-      resumableSubscription(
-        topic,
-        options,
-        this.backoff,
-        (after, sink, signal) => this.attempt(topic, after, sink, signal),
-        onEnd,
-      ),
+    return this.subs.openResumable(topic, options, this.backoff, (after, sink, signal) =>
+      this.attempt(topic, after, sink, signal),
     );
   }
 
@@ -150,10 +145,7 @@ class GrpcRealtimeClient implements RealtimeClient {
     );
     const detach = attach(call, { signal }, this.active);
     for await (const message of readAll<TopicMessage>(call, detach)) {
-      const { kind } = message;
-      if (kind.case === 'event') sink.event(kind.value);
-      else if (kind.case === 'subscribed') sink.ready(kind.value.lastSeq);
-      else if (kind.case === 'gap') sink.gap({ from: kind.value.from, to: kind.value.to });
+      deliverTopicMessage(sink, message);
     }
   }
 }

@@ -1,5 +1,7 @@
 import { ClientError } from '../errors.js';
-import type { RealtimeSubscription } from './types.js';
+import type { Backoff } from './backoff.js';
+import { type Attempt, resumableSubscription } from './resumable.js';
+import type { RealtimeSubscription, SubscribeOptions } from './types.js';
 
 /**
  * A client's live subscriptions, at most one per topic — the same rule for
@@ -28,6 +30,16 @@ export class SubscriptionSet {
     });
     this.byTopic.set(topic, sub);
     return sub;
+  }
+
+  /** The common case: a {@link resumableSubscription} of `attempt`, forgotten when it ends. */
+  openResumable(
+    topic: string,
+    options: SubscribeOptions,
+    backoff: Backoff,
+    attempt: Attempt,
+  ): RealtimeSubscription {
+    return this.open(topic, (onEnd) => resumableSubscription(topic, options, backoff, attempt, onEnd));
   }
 
   closeAll(): void {
