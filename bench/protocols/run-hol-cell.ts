@@ -1,16 +1,28 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { ProtocolClient } from '../../clients/types.js';
-import { type DropRecord, type DropRule, openEmulatorControl, summarize } from '../../netem/index.js';
+import {
+  type DropRecord,
+  type DropRule,
+  type EmulatorControl,
+  openEmulatorControl,
+  summarize,
+} from '../../netem/index.js';
 import { readState } from '../../netem/state.js';
 import { findProtocol } from '../../protocols/registry.js';
 import { isMultiplexed, type TransportId } from '../../protocols/types.js';
-import type { HolBlock, HolDropTrial, HolSweepPoint } from '../results/hol-schema.js';
+import type { HolBlock, HolSweepPoint } from '../results/hol-schema.js';
 import type { Cell, Counts, LoadSpec } from '../results/schema.js';
 import { fetchObjects, type HolFetch, type HolObject, holObjects } from '../scenarios/hol.js';
 import type { HolScenario } from '../scenarios/types.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
-import { meanCi, median, pooledQuantileCi, quantile } from './hol-stats.js';
+import {
+  type CompleteTrial,
+  complete,
+  deterministicFigures,
+  sweepPoint,
+  type TrialOutcome,
+} from './hol-figures.js';
 import type { CellPlan } from './plan.js';
 import type { CellRunOptions } from './run-cell.js';
 
@@ -18,13 +30,6 @@ import type { CellRunOptions } from './run-cell.js';
 const UDP_TRANSPORTS: readonly TransportId[] = ['h3'];
 /** One trial (connect, warm-up fetch, measured fetch) never takes longer than this. */
 const TRIAL_TIMEOUT_MS = 120_000;
-
-/** One trial's measured fetch: per object, completion and first byte (ms), or null where it failed. */
-interface TrialOutcome {
-  readonly completionMs: (number | null)[];
-  readonly firstByteMs: (number | null)[];
-  readonly connectMs: number;
-}
 
 /**
  * Runs the head-of-line experiment for one protocol × transport on the
@@ -80,7 +85,12 @@ export async function runHolCell(
   }
   const rttMs = summarize(link.config).rttMs;
   const thresholdMs = scenario.delayedThresholdRtt * rttMs;
-  const control = await openEmulatorControl();
+  let control: EmulatorControl;
+  try {
+    control = await openEmulatorControl();
+  } catch (error) {
+    return { ...key, load, state: 'failed', reason: `hol: ${(error as Error).message}` };
+  }
   const eluStart = performance.eventLoopUtilization();
   const counts: Counts = { ok: 0, errors: 0, timeouts: 0, mismatches: 0 };
   let firstFailure: string | undefined;
@@ -201,10 +211,10 @@ export async function runHolCell(
     }
 
     // 4. Figures: delays against each object's own baseline; the cell's usual fields from the baselines.
-    const complete = (o: TrialOutcome): o is TrialOutcome & { completionMs: number[] } =>
-      o.completionMs.every((v) => v !== null);
     const goodBaselines = baselines.filter(complete);
-    const goodDrops = drops.filter((d) => complete(d.outcome) && d.drop !== null);
+    const goodDrops = drops.filter(
+      (d): d is { outcome: CompleteTrial; drop: DropRecord } => complete(d.outcome) && d.drop !== null,
+    );
     if (goodBaselines.length === 0 || goodDrops.length === 0) {
       return {
         ...key,
@@ -216,14 +226,6 @@ export async function runHolCell(
         counts,
       };
     }
-    const baselineMs = objects.map((o) => median(goodBaselines.map((b) => b.completionMs[o.index]!)));
-    const trials: HolDropTrial[] = goodDrops.map(({ outcome, drop }) => {
-      const completionMs = outcome.completionMs as number[];
-      const delayMs = completionMs.map((c, i) => c - baselineMs[i]!);
-      return { completionMs, delayMs, objectsDelayed: delayMs.filter((d) => d > thresholdMs).length, drop };
-    });
-    const delayed = trials.map((t) => t.objectsDelayed);
-    const allDelays = trials.flatMap((t) => t.delayMs);
     const hol: HolBlock = {
       objects: objects.length,
       objectBytes: objects.reduce((s, o) => s + o.jsonBytes, 0) / objects.length,
@@ -232,23 +234,7 @@ export async function runHolCell(
       rttMs,
       thresholdMs,
       rule,
-      deterministic: {
-        baselineTrials: goodBaselines.length,
-        baselineMs,
-        dropMs: objects.map((o) => median(trials.map((t) => t.completionMs[o.index]!))),
-        trials,
-        objectsDelayed: {
-          mean: delayed.reduce((s, n) => s + n, 0) / delayed.length,
-          median: median(delayed),
-          min: Math.min(...delayed),
-          max: Math.max(...delayed),
-        },
-        delayMs: {
-          p50: quantile(allDelays, 0.5),
-          p95: quantile(allDelays, 0.95),
-          max: Math.max(...allDelays),
-        },
-      },
+      deterministic: deterministicFigures(objects.length, goodBaselines, goodDrops, thresholdMs),
       sweep,
       seed: options.seed,
     };
@@ -301,32 +287,4 @@ export async function runHolCell(
   } finally {
     control.close();
   }
-}
-
-/** One loss rate's figures from its complete trials, or null when none completed. */
-function sweepPoint(
-  lossPct: number,
-  outcomes: readonly TrialOutcome[],
-  packetsLost: number,
-  seed: number,
-): HolSweepPoint | null {
-  const trials = outcomes.map((o) => o.completionMs).filter((c): c is number[] => c.every((v) => v !== null));
-  if (trials.length === 0) return null;
-  return {
-    lossPct,
-    trials: trials.length,
-    perTrial: trials.map((t) => ({
-      p50: quantile(t, 0.5),
-      p95: quantile(t, 0.95),
-      total: Math.max(...t),
-    })),
-    p50: pooledQuantileCi(trials, 0.5, seed),
-    p95: pooledQuantileCi(trials, 0.95, seed + 1),
-    max: pooledQuantileCi(trials, 1, seed + 2),
-    total: meanCi(
-      trials.map((t) => Math.max(...t)),
-      seed + 3,
-    ),
-    packetsLost,
-  };
 }
