@@ -105,10 +105,11 @@ function serveControlLines(running: {
   core: { backend: { stats(): unknown } };
   handles: readonly ServerHandle[];
 }): void {
-  const realtime = (protocol = '', transport = ''): RealtimeServerHandle | undefined => {
-    const handle = running.handles.find((h) => h.protocol === protocol && h.transport === transport);
-    return handle && 'dropConnections' in handle ? (handle as RealtimeServerHandle) : undefined;
-  };
+  const realtime = (protocol = '', transport = ''): RealtimeServerHandle | undefined =>
+    running.handles.find(
+      (h): h is RealtimeServerHandle =>
+        h.protocol === protocol && h.transport === transport && 'dropConnections' in h && 'connections' in h,
+    );
   const answer = (command: string): unknown => {
     const [verb, ...args] = command.split(/\s+/);
     if (verb === 'backend-stats') return { backendStats: running.core.backend.stats() };
@@ -119,7 +120,12 @@ function serveControlLines(running: {
     }
     if (verb === 'live-connections' || verb === 'drop-connections') {
       const handle = realtime(args[0], args[1]);
-      if (!handle) return { error: `expected a running realtime server for "${args.join(' ')}", got none` };
+      if (!handle) {
+        const served = running.handles.some((h) => h.protocol === args[0] && h.transport === args[1]);
+        return served
+          ? { unsupported: `the ${args[0]}/${args[1]} server does not count or cut its connections` }
+          : { error: `expected a running realtime server for "${args.join(' ')}", got none` };
+      }
       return verb === 'live-connections'
         ? { liveConnections: handle.connections() }
         : { dropped: handle.dropConnections() };

@@ -59,6 +59,7 @@ runMain('bench:protocols', async () => {
       }
       const toRun = inNetwork.filter((p) => p.kind === 'run');
       if (toRun.length === 0 || abort.signal.aborted) continue;
+      // A network that cannot be brought up (emulator, namespaces, services) skips its cells with the reason.
       const env = await openNetwork(network, {
         plans: toRun,
         seed: config.seed,
@@ -66,7 +67,7 @@ runMain('bench:protocols', async () => {
         netem: config.netem,
         oracle,
         log: progress,
-      });
+      }).catch((error: unknown) => `${network}: could not be set up: ${(error as Error).message ?? error}`);
       if (typeof env === 'string') {
         progress(`bench: ${env} — its cells are skipped`);
         for (const plan of toRun)

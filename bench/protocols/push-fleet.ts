@@ -6,6 +6,7 @@ import type { RealtimeEntry } from '../../protocols/realtime-registry.js';
 import { type FeedEvent, PostSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { CellPlan } from './plan.js';
 import type { CellRunOptions } from './run-cell.js';
+import { type ServicesControl, ServicesUnsupportedError } from './services-process.js';
 
 /** Clients connecting at once: enough to be quick, few enough not to look like a SYN flood. */
 export const CONNECT_BATCH = 100;
@@ -120,4 +121,22 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
       timer = setTimeout(() => reject(new Error(`${what}: expected within ${ms} ms, got nothing`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Whether the services can count and cut this cell's server's connections:
+ * undefined when they can, else the reason to skip the cell with (asked
+ * before any client connects, so a skip costs nothing).
+ */
+export async function controlUnsupported(
+  services: ServicesControl,
+  plan: Extract<CellPlan, { kind: 'run' }>,
+): Promise<string | undefined> {
+  try {
+    await services.liveConnections(plan.protocol, plan.transport);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ServicesUnsupportedError) return error.message;
+    throw error;
+  }
 }

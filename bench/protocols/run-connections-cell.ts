@@ -7,7 +7,15 @@ import type { PushScenario } from '../scenarios/types.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { diffCounters, readTcpCounters } from '../wire/tcp-info.js';
 import type { CellPlan } from './plan.js';
-import { benchPost, CONNECT_BATCH, isBenchPost, PushFleet, waitUntil, within } from './push-fleet.js';
+import {
+  benchPost,
+  CONNECT_BATCH,
+  controlUnsupported,
+  isBenchPost,
+  PushFleet,
+  waitUntil,
+  within,
+} from './push-fleet.js';
 import type { CellRunOptions } from './run-cell.js';
 
 /** One client's connect + subscribe may take this long before it counts as failed. */
@@ -60,6 +68,13 @@ export async function runConnectionsCell(
       reason: 'connections: needs the services control channel (memory, live connections), absent here',
     };
   }
+  let unsupported: string | undefined;
+  try {
+    unsupported = await controlUnsupported(services, plan);
+  } catch (error) {
+    return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };
+  }
+  if (unsupported) return { ...key, load, state: 'skipped', reason: `connections: ${unsupported}` };
   const fleet = new PushFleet(entry, plan, options, target);
   const topic = fleet.topic(scenario.name);
   const base = process.hrtime.bigint();

@@ -5,7 +5,7 @@ import type { Cell, LoadSpec } from '../results/schema.js';
 import type { PushScenario } from '../scenarios/types.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import type { CellPlan } from './plan.js';
-import { benchPost, isBenchPost, PushFleet, waitUntil, within } from './push-fleet.js';
+import { benchPost, controlUnsupported, isBenchPost, PushFleet, waitUntil, within } from './push-fleet.js';
 import type { CellRunOptions } from './run-cell.js';
 
 const ESTABLISH_TIMEOUT_MS = 15_000;
@@ -70,6 +70,13 @@ export async function runReconnectStormCell(
       reason: 'reconnect-storm: needs the services control channel to cut connections, absent here',
     };
   }
+  let unsupported: string | undefined;
+  try {
+    unsupported = await controlUnsupported(services, plan);
+  } catch (error) {
+    return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };
+  }
+  if (unsupported) return { ...key, load, state: 'skipped', reason: `reconnect-storm: ${unsupported}` };
   const fleet = new PushFleet(entry, plan, options, subscribers, BACKOFF);
   const topic = fleet.topic(scenario.name);
   const base = process.hrtime.bigint();

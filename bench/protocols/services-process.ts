@@ -20,6 +20,11 @@ export interface ServerMemory {
   readonly gc: boolean;
 }
 
+/** The services answered that the server asked about cannot do it (e.g. a handle that does not count connections). */
+export class ServicesUnsupportedError extends Error {
+  readonly code = 'UNIMPLEMENTED';
+}
+
 /** What the push scenarios ask of the services beyond the wire: memory, live connections, a mass drop. */
 export interface ServicesControl {
   memory(): Promise<ServerMemory>;
@@ -85,6 +90,7 @@ export async function startServicesProcess(options: {
     const reply = replies.next();
     child.stdin?.write(`${command}\n`);
     const value = (await reply) as Record<string, unknown>;
+    if (typeof value.unsupported === 'string') throw new ServicesUnsupportedError(value.unsupported);
     if (!(field in value))
       throw new Error(`services: expected ${field} for "${command}", got ${JSON.stringify(value)}`);
     return value[field] as T;
