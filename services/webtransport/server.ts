@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { CLOSE } from '../../lib/push-streams/codes.js';
 import { PushServerSession } from '../../lib/push-streams/server-session.js';
 import type { CloseInfo, PushServerConnection, PushStream } from '../../lib/push-streams/types.js';
@@ -14,6 +13,7 @@ import {
 import type { FeedCore } from '../core/index.js';
 import { type RealtimeServerHandle, type RealtimeStartOptions, resolveLimits } from '../realtime/types.js';
 import type { StartServer } from '../types.js';
+import { watchConnections } from './connections.js';
 
 /**
  * Transports WebTransport runs on here: HTTP/2 over TLS (extended CONNECT,
@@ -79,7 +79,7 @@ export async function startWebTransport(
   } as ConstructorParameters<typeof Http2Server>[0]);
   server.startServer();
   await server.ready;
-  const sockets = trackSockets(server);
+  const sockets = watchConnections(server, limits.heartbeatMs);
   const sessions = new Set<PushServerSession>();
   void acceptSessions(server.sessionStream(WT_PATH) as unknown as SessionSource, (wt) => {
     const session = new PushServerSession(connectionOf(wt), core, limits);
@@ -101,6 +101,7 @@ export async function startWebTransport(
         for (const session of sessions) session.close(CLOSE.goingAway, 'server shutting down');
         await withTimeout(Promise.all(gone), CLOSE_GRACE_MS);
         server.stopServer();
+        sockets.stop();
         sockets.destroyAll();
         await withTimeout(server.closed, CLOSE_GRACE_MS);
       })();
@@ -150,36 +151,6 @@ function connectionOf(wt: WtSession): PushServerConnection {
       } catch {
         // Already closed.
       }
-    },
-  };
-}
-
-/**
- * The TCP sockets under the package's HTTP/2 server, for `dropConnections()`
- * (a network cut: no close capsule, no GOAWAY). The package keeps its node
- * http2 server in `transportInt.serverInt` (1.6.8), created inside
- * `startServer()` and listening by `ready`, when this is called; if the package's shape changes, starting fails loudly instead of a drop
- * silently cutting nothing.
- */
-function trackSockets(server: object): { destroyAll(): number } {
-  const inner = (server as { transportInt?: { serverInt?: import('node:net').Server } }).transportInt
-    ?.serverInt;
-  if (!inner) {
-    throw new Error(
-      'webtransport: expected the package to expose its HTTP/2 server (transportInt.serverInt), got none',
-    );
-  }
-  const sockets = new Set<Socket>();
-  inner.on('connection', (socket: Socket) => {
-    socket.setNoDelay(true);
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  return {
-    destroyAll: () => {
-      const n = sockets.size;
-      for (const socket of sockets) socket.destroy();
-      return n;
     },
   };
 }
