@@ -40,6 +40,10 @@ export async function startGrpcJs(
     'grpc.max_receive_message_length': options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     // Channelz bookkeeping costs per call and nobody reads it here.
     'grpc.enable_channelz': 0,
+    // A client that vanished without a FIN would hold its Subscribe streams forever: PING every
+    // heartbeat (as SSE sends a comment and WebSocket a ping), unanswered for as long → session closed.
+    'grpc.keepalive_time_ms': limits.heartbeatMs,
+    'grpc.keepalive_timeout_ms': limits.heartbeatMs,
   });
   const streams = new OpenSet();
   server.addService(serverServiceDefinition(FeedService), feedImplementation(core, FeedService));

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Client, credentials, type ServiceError, status } from '@grpc/grpc-js';
 import test from 'ava';
@@ -33,9 +34,11 @@ async function serve(
   t: { teardown(fn: () => Promise<void> | void): void },
   core: FeedCore,
   limits = {},
+  via?: (serverHost: string) => Promise<string>,
 ): Promise<{ server: RealtimeServerHandle; client: Client }> {
   const server = await startGrpcJs(core, { host: '127.0.0.1', port: 0, transport: 'h2c', limits });
-  const client = new Client(new URL(server.url).host, credentials.createInsecure(), {
+  const target = via ? await via(new URL(server.url).host) : new URL(server.url).host;
+  const client = new Client(target, credentials.createInsecure(), {
     'grpc.use_local_subchannel_pool': 1,
   });
   t.teardown(async () => {
@@ -192,4 +195,44 @@ test('a client that stops reading is cut with UNAVAILABLE after slowConsumerMs; 
   const { code, details } = await ended;
   t.is(code, status.UNAVAILABLE);
   t.regex(details, /subscriber: expected to read within 200 ms, got no progress/);
+});
+
+test('a client that vanishes (no FIN, no PING ack) is freed after the keepalive', async (t) => {
+  const core = new FeedCore(options);
+  // A relay that can go silent: it then forwards nothing and closes nothing, as a lost network would.
+  const held: net.Socket[] = [];
+  let silent = false;
+  const relay = net.createServer((downstream) => {
+    const upstream = net.connect(Number(relayTarget.split(':')[1]), '127.0.0.1');
+    held.push(downstream, upstream);
+    downstream.on('data', (chunk) => silent || upstream.write(chunk));
+    upstream.on('data', (chunk) => silent || downstream.write(chunk));
+    for (const s of [downstream, upstream]) s.on('error', () => {});
+  });
+  let relayTarget = '';
+  t.teardown(() => {
+    for (const s of held) s.destroy();
+    relay.close();
+  });
+  const via = async (serverHost: string): Promise<string> => {
+    relayTarget = serverHost;
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    return `127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
+  };
+  const { server, client } = await serve(t, core, { heartbeatMs: 500 }, via);
+  const call = client.makeServerStreamRequest(
+    SUBSCRIBE.path,
+    SUBSCRIBE.requestSerialize,
+    SUBSCRIBE.responseDeserialize,
+    { topic: 'vanish' },
+  );
+  call.on('error', () => {});
+  await new Promise((resolve) => call.once('data', resolve));
+  t.is(server.connections(), 1);
+  silent = true;
+  await waitFor(
+    () => server.connections() === 0 && core.topics.subscriberCount('vanish') === 0,
+    'the vanished subscriber freed by the keepalive',
+  );
+  t.pass();
 });
