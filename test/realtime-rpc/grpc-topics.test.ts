@@ -48,15 +48,21 @@ async function serve(
   return { server, client };
 }
 
-/** The first `n` messages of a Subscribe stream, then cancels it. */
-function firstMessages(client: Client, topic: string, afterSeq: bigint | undefined, n: number) {
+/** A Subscribe call; its final status is read from 'status', so 'error' is only silenced. */
+function subscribeCall(client: Client, request: { topic: string; afterSeq?: bigint | undefined }) {
   const call = client.makeServerStreamRequest(
     SUBSCRIBE.path,
     SUBSCRIBE.requestSerialize,
     SUBSCRIBE.responseDeserialize,
-    { topic, afterSeq },
+    request,
   );
   call.on('error', () => {});
+  return call;
+}
+
+/** The first `n` messages of a Subscribe stream, then cancels it. */
+function firstMessages(client: Client, topic: string, afterSeq: bigint | undefined, n: number) {
+  const call = subscribeCall(client, { topic, afterSeq });
   return new Promise<TopicMessage[]>((resolve, reject) => {
     const got: TopicMessage[] = [];
     call.on('data', (m: TopicMessage) => {
@@ -113,13 +119,7 @@ test('a live subscription starts after the current last seq, with no gap', async
 test('a cancelled subscription frees the server stream and the hub subscription', async (t) => {
   const core = new FeedCore(options);
   const { server, client } = await serve(t, core);
-  const call = client.makeServerStreamRequest(
-    SUBSCRIBE.path,
-    SUBSCRIBE.requestSerialize,
-    SUBSCRIBE.responseDeserialize,
-    { topic: 'c' },
-  );
-  call.on('error', () => {});
+  const call = subscribeCall(client, { topic: 'c' });
   await new Promise((resolve) => call.once('data', resolve));
   t.is(server.connections(), 1);
   t.is(core.topics.subscriberCount('c'), 1);
@@ -177,13 +177,7 @@ test('refusals carry their status and the server keeps serving', async (t) => {
 test('a client that stops reading is cut with UNAVAILABLE after slowConsumerMs; resources freed', async (t) => {
   const core = new FeedCore(options);
   const { server, client } = await serve(t, core, { slowConsumerMs: 200 });
-  const call = client.makeServerStreamRequest(
-    SUBSCRIBE.path,
-    SUBSCRIBE.requestSerialize,
-    SUBSCRIBE.responseDeserialize,
-    { topic: 'slow' },
-  );
-  call.on('error', () => {});
+  const call = subscribeCall(client, { topic: 'slow' });
   await new Promise((resolve) => call.once('data', resolve));
   call.pause();
   const ended = new Promise<{ code: number; details: string }>((resolve) => call.once('status', resolve));
@@ -220,13 +214,7 @@ test('a client that vanishes (no FIN, no PING ack) is freed after the keepalive'
     return `127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
   };
   const { server, client } = await serve(t, core, { heartbeatMs: 500 }, via);
-  const call = client.makeServerStreamRequest(
-    SUBSCRIBE.path,
-    SUBSCRIBE.requestSerialize,
-    SUBSCRIBE.responseDeserialize,
-    { topic: 'vanish' },
-  );
-  call.on('error', () => {});
+  const call = subscribeCall(client, { topic: 'vanish' });
   await new Promise((resolve) => call.once('data', resolve));
   t.is(server.connections(), 1);
   silent = true;
