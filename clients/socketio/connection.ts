@@ -19,8 +19,12 @@ export interface SioHandlers {
 const CONNECT_TIMEOUT_MS = 20_000;
 /** How long a request waits for its acknowledgement before counting as lost. */
 const REQUEST_TIMEOUT_MS = 30_000;
-/** How long `close()` lets a polling session's last requests finish before freeing its sockets. */
-const CLOSE_GRACE_MS = 1000;
+/**
+ * How long `close()` lets a session end in order before cutting it: over
+ * polling that is two requests in turn (the disconnect packet, then the
+ * engine.io close packet), which a busy server may take a while to answer.
+ */
+const CLOSE_GRACE_MS = 3000;
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<ClientErrorCode>([
   'CANCELLED',
@@ -57,6 +61,8 @@ export class SioConnection {
   private socket: Socket | undefined;
   private opening: Promise<Socket> | undefined;
   private readonly closedOf = new WeakMap<Socket, Promise<void>>();
+  /** Sockets whose engine.io session has not ended yet (a dial cancelled by close() included), with that end. */
+  private readonly live = new Map<Socket, Promise<void>>();
   private readonly agent: http.Agent | undefined;
   /** Set by `close()`: final, no more dialling. */
   private shut = false;
@@ -158,17 +164,16 @@ export class SioConnection {
     this.shut = true;
     // A dial in flight finishes first, then finds `shut` and disconnects its socket itself.
     await this.opening?.catch(() => {});
-    const socket = this.socket;
     this.socket = undefined;
-    if (socket?.connected) {
-      // The engine.io session ends after its last packets are written (a polling POST each).
-      const engineClosed = new Promise<void>((resolve) => socket.io.engine.once('close', () => resolve()));
+    // Each engine.io session ends after its last packets are written (a polling POST each).
+    const ended = [...this.live].map(([socket, end]) => {
       socket.disconnect();
-      await Promise.race([engineClosed, delay(CLOSE_GRACE_MS)]);
-    }
+      return end;
+    });
+    const deadline = performance.now() + CLOSE_GRACE_MS;
+    await Promise.race([Promise.all(ended), delay(CLOSE_GRACE_MS)]);
     const agent = this.agent;
     if (agent) {
-      const deadline = performance.now() + CLOSE_GRACE_MS;
       while (countSockets(agent.sockets) > 0 && performance.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
@@ -221,6 +226,16 @@ export class SioConnection {
         reject(new ClientError('UNAVAILABLE', `socketio (${this.transport}): ${error.message}`));
       });
       socket.connect();
+      // The engine.io client exists once connecting starts; its `close` comes after its last write.
+      this.live.set(
+        socket,
+        new Promise<void>((resolve) =>
+          socket.io.engine.once('close', () => {
+            this.live.delete(socket);
+            resolve();
+          }),
+        ),
+      );
     });
   }
 }
