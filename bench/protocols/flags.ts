@@ -40,6 +40,8 @@ export interface BenchConfig {
   /** Scenarios on emulated networks: the same as `scenarios` when given on the command line, else the profile's. */
   readonly emulatedScenarios: readonly string[];
   readonly networks: readonly string[];
+  /** Networks the hol scenario runs on: the profile's choice, unless --networks names them. */
+  readonly holNetworks: readonly string[] | undefined;
   /** Why the profile's emulated network was left out (not root, no TUN), for one line of output. */
   readonly networkNote: string | undefined;
   readonly netem: 'auto' | 'tc' | 'userspace' | 'off';
@@ -125,6 +127,7 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
     emulatedScenarios: scenarioList ?? profile.emulatedScenarios,
     networkNote,
     networks,
+    holNetworks: values.networks === undefined ? profile.hol.networks : undefined,
     netem: netem[0] ?? 'auto',
     load: model,
     rate: values.rate === undefined ? null : parseNumber('rate', values.rate, 0.1, 1_000_000),

@@ -42,6 +42,8 @@ export interface MatrixRequest {
   /** Without explicit transports: `default` = each protocol's first transport, `all` = every one. */
   readonly transportChoice: 'default' | 'all';
   readonly networks: readonly string[];
+  /** Emulated networks the hol scenario runs on (the profile's choice); undefined: every one. */
+  readonly holNetworks?: readonly string[] | undefined;
 }
 
 /**
@@ -172,7 +174,9 @@ function planHol(scenario: HolScenario, network: string, request: MatrixRequest)
       const reason =
         network === 'loopback'
           ? `${scenario.name}: needs an emulated link`
-          : unsupportedReason(entry, transport, 'unary');
+          : request.holNetworks && !request.holNetworks.includes(network)
+            ? `${scenario.name}: runs on ${request.holNetworks.join(', ') || 'no network'} in this profile (name ${network} in --networks to run it here)`
+            : unsupportedReason(entry, transport, 'unary');
       if (reason) cells.push({ kind: 'skip', ...base, transport, encoding, reason });
       else cells.push({ kind: 'run', scenario, protocol, transport, network, encoding });
     }

@@ -1,7 +1,9 @@
 /**
  * Run profiles as data. `quick` (the default) must finish within 3 minutes
- * on 2 cores with no root: every protocol on its default transport, short
- * cells. `standard` (≤ 15 min) and `full` (≤ 60 min) run every transport and
+ * on 2 cores, with no root and as root (plus `get-small` on an emulated 4g
+ * link): every protocol on its default transport, 0.5 s cells, small push
+ * scenarios (timed on a shared 2-core VM, see README). `standard` (≤ 15
+ * min) and `full` (≤ 60 min) run every transport and
  * trade time for tighter percentiles.
  */
 export interface Profile {
@@ -36,9 +38,12 @@ export interface Profile {
   };
   /**
    * The head-of-line experiment's trials per transport: no-drop baselines and
-   * single-drop trials, then `sweepTrials` per random-loss rate.
+   * single-drop trials, then `sweepTrials` per random-loss rate; `networks`:
+   * the profile's emulated networks it runs on (each trial costs real round
+   * trips; a network named with --networks always runs it).
    */
   readonly hol: {
+    readonly networks: readonly string[];
     readonly baselineTrials: number;
     readonly dropTrials: number;
     readonly sweepLossPct: readonly number[];
@@ -70,8 +75,8 @@ const HOL_SWEEP = [0, 0.5, 1, 2, 5] as const;
 
 export const PROFILES = {
   quick: {
-    warmupS: 0.3,
-    durationS: 1,
+    warmupS: 0.2,
+    durationS: 0.5,
     minSamples: 100,
     maxDurationFactor: 2,
     coldSamples: 3,
@@ -79,12 +84,12 @@ export const PROFILES = {
     scenarios: QUICK_SCENARIOS,
     saturationStepS: 1,
     serialization: { timeMs: 20, minIterations: 5, messages: ['small', 'medium', 'nested'] },
-    fanout: { subscribers: 100, messages: 50, ratePerS: 50 },
-    connections: { clients: 200 },
-    reconnectStorm: { subscribers: 100, eventsBefore: 5, eventsDuring: 5 },
-    hol: { baselineTrials: 2, dropTrials: 2, sweepLossPct: HOL_SWEEP, sweepTrials: 2 },
+    fanout: { subscribers: 50, messages: 20, ratePerS: 50 },
+    connections: { clients: 50 },
+    reconnectStorm: { subscribers: 25, eventsBefore: 3, eventsDuring: 3 },
+    hol: { networks: [], baselineTrials: 2, dropTrials: 2, sweepLossPct: HOL_SWEEP, sweepTrials: 2 },
     emulatedNetworks: ['4g'],
-    emulatedScenarios: ['get-small', 'many-small'],
+    emulatedScenarios: ['get-small'],
   },
   standard: {
     warmupS: 2,
@@ -99,7 +104,7 @@ export const PROFILES = {
     fanout: { subscribers: 1_000, messages: 60, ratePerS: 5 },
     connections: { clients: 2_000 },
     reconnectStorm: { subscribers: 1_000, eventsBefore: 5, eventsDuring: 5 },
-    hol: { baselineTrials: 3, dropTrials: 3, sweepLossPct: HOL_SWEEP, sweepTrials: 3 },
+    hol: { networks: ['4g'], baselineTrials: 3, dropTrials: 3, sweepLossPct: HOL_SWEEP, sweepTrials: 3 },
     emulatedNetworks: ['4g', 'lossy-wifi'],
     emulatedScenarios: [...QUICK_SCENARIOS, 'hol'],
   },
@@ -116,7 +121,13 @@ export const PROFILES = {
     fanout: { subscribers: 10_000, messages: 30, ratePerS: 1 },
     connections: { clients: 10_000 },
     reconnectStorm: { subscribers: 5_000, eventsBefore: 5, eventsDuring: 5 },
-    hol: { baselineTrials: 5, dropTrials: 8, sweepLossPct: HOL_SWEEP, sweepTrials: 10 },
+    hol: {
+      networks: ['broadband', '4g'],
+      baselineTrials: 5,
+      dropTrials: 8,
+      sweepLossPct: HOL_SWEEP,
+      sweepTrials: 8,
+    },
     emulatedNetworks: ['broadband', '4g', '3g', 'lossy-wifi', 'satellite'],
     emulatedScenarios: EVERY_SCENARIO,
   },

@@ -34,6 +34,19 @@ test('the plan runs hol on emulated networks only, for REST on h1s, h2 and h3, a
     ['h1s', 'h2', 'h3'].map((tr) => `loopback:${tr}:hol: needs an emulated link`),
   );
   t.true(skips.some((c) => c.protocol === 'grpc' && /compares transports on rest only/.test(c.reason)));
+  // A profile's own network list (standard: 4g only) leaves the others out, saying how to run them.
+  const profiled = planMatrix({
+    scenarios: ['hol'],
+    protocols: ['rest'],
+    transports: ['h2'],
+    transportChoice: 'default',
+    networks: ['4g', 'lossy-wifi'],
+    holNetworks: PROFILES.standard.hol.networks,
+  });
+  t.deepEqual(
+    profiled.map((c) => (c.kind === 'run' ? `${c.network}:run` : `${c.network}:${c.reason}`)),
+    ['4g:run', 'lossy-wifi:hol: runs on 4g in this profile (name lossy-wifi in --networks to run it here)'],
+  );
 });
 
 test('hol statistics: nearest-rank quantiles and seeded bootstrap intervals around the estimate', (t) => {
@@ -66,7 +79,7 @@ test.serial('deterministic HoL on a 25 ms-each-way link: h2 delays more objects 
   t.timeout(150_000);
   const profile: Profile = {
     ...PROFILES.quick,
-    hol: { baselineTrials: 2, dropTrials: 4, sweepLossPct: [1], sweepTrials: 1 },
+    hol: { networks: [], baselineTrials: 2, dropTrials: 4, sweepLossPct: [1], sweepTrials: 1 },
   };
   const plans = planMatrix({
     scenarios: ['hol'],
