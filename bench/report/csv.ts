@@ -32,6 +32,14 @@ const COLUMNS = [
   'response_body_bytes',
   'request_wire_bytes',
   'response_wire_bytes',
+  'ttfb_resumed_p50_ms',
+  'resumption',
+  'connections_held',
+  'server_rss_bytes_per_connection',
+  'server_heap_bytes_per_connection',
+  'storm_recovery_p95_ms',
+  'storm_lost',
+  'storm_duplicates',
 ] as const;
 
 function field(value: unknown): string {
@@ -78,6 +86,14 @@ export function renderCsv(results: Results): string {
       done?.bytesPerOp.responseBody,
       done?.bytesPerOp.requestWire,
       done?.bytesPerOp.responseWire,
+      done?.ttfbResumedMs?.p50,
+      done?.resumption?.state,
+      done?.connections?.held,
+      done?.connections?.rssBytesPerConnection,
+      done?.connections?.heapBytesPerConnection,
+      done?.reconnectStorm?.recoveryMs.p95,
+      done?.reconnectStorm?.lost,
+      done?.reconnectStorm?.duplicates,
     ];
     rows.push(values.map(field).join(','));
   }
