@@ -41,16 +41,45 @@ test('the plan runs fanout on every realtime protocol and skips the others with 
   );
 });
 
-for (const entry of REALTIME_REGISTRY) {
+test('the plan gives every client variant of a push protocol a cell of its own', (t) => {
+  for (const entry of REALTIME_REGISTRY.filter((e) => e.variants)) {
+    const cells = planMatrix({
+      scenarios: ['fanout'],
+      protocols: [entry.id],
+      transports: undefined,
+      transportChoice: 'default',
+      networks: ['loopback'],
+    });
+    const variants = cells.map((c) => (c.kind === 'run' ? c.variant : `skip: ${c.reason}`));
+    t.deepEqual(
+      variants,
+      entry.encodings.flatMap(() => entry.variants?.map((v) => v.name)),
+      entry.id,
+    );
+  }
+});
+
+for (const [entry, variant] of REALTIME_REGISTRY.flatMap((e) =>
+  (e.variants ?? [undefined]).map((v) => [e, v] as const),
+)) {
   const transport = entry.transports[0] ?? 'h1';
-  test(`fanout on ${entry.id}/${transport}: every subscriber gets every event once, in order, with sane figures`, async (t) => {
+  const label = `${entry.id}/${transport}${variant ? ` (${variant.name})` : ''}`;
+  test(`fanout on ${label}: every subscriber gets every event once, in order, with sane figures`, async (t) => {
     if (!fanout || !isPushScenario(fanout)) return t.fail('fanout is not a push scenario');
     const core = new FeedCore({ seed: 1, preset: DATASET_PRESETS.small });
     const server = await entry.start(core, { host: '127.0.0.1', port: 0, transport });
     t.teardown(() => server.close());
     const encoding = entry.encodings[0] ?? 'json';
     const cell = await runPushCell(
-      { kind: 'run', scenario: fanout, protocol: entry.id, transport, network: 'loopback', encoding },
+      {
+        kind: 'run',
+        scenario: fanout,
+        protocol: entry.id,
+        transport,
+        network: 'loopback',
+        encoding,
+        ...(variant ? { variant: variant.name } : {}),
+      },
       fanout,
       {
         url: server.url,
@@ -63,6 +92,7 @@ for (const entry of REALTIME_REGISTRY) {
       },
     );
     if (cell.state !== 'completed') return t.fail(`${cell.state}: ${cell.reason}`);
+    t.is(cell.variant, variant?.name, 'the cell reports its variant');
     t.deepEqual(cell.counts, { ok: 20 * 15, errors: 0, timeouts: 0, mismatches: 0 });
     const l = cell.latencyMs;
     t.true(0 < l.p50 && l.p50 <= l.p99 && l.p99 <= l.max, JSON.stringify(l));
