@@ -1,6 +1,6 @@
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { TopicService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
-import type { FeedCore } from '../core/index.js';
+import { CoreError, type FeedCore } from '../core/index.js';
 import { openTopicStream, publishToTopic } from '../realtime/topic-rpc.js';
 import { toConnectError } from './errors.js';
 
@@ -39,6 +39,6 @@ export function topicRoutes(core: FeedCore): (router: ConnectRouter) => void {
 function mapped(error: unknown, ctx: HandlerContext, started: boolean): ConnectError {
   // Server shutdown (or a deadline): connect-es' own reason says why.
   if (ctx.signal.aborted && ctx.signal.reason instanceof ConnectError) return ctx.signal.reason;
-  if (!started) return toConnectError(error);
-  return new ConnectError(error instanceof Error ? error.message : String(error), Code.Unavailable);
+  if (!started || !(error instanceof CoreError)) return toConnectError(error);
+  return new ConnectError(error.message, Code.Unavailable);
 }

@@ -6,7 +6,7 @@ import {
   type TopicMessage,
   TopicService,
 } from '../../schemas/gen/wirebench/v1/feed_pb.js';
-import type { FeedCore } from '../core/index.js';
+import { CoreError, type FeedCore } from '../core/index.js';
 import type { OpenSet } from '../realtime/open-set.js';
 import { openTopicStream, publishToTopic } from '../realtime/topic-rpc.js';
 import type { RealtimeLimits } from '../realtime/types.js';
@@ -62,8 +62,8 @@ async function serveSubscribe(
     if (gone.signal.aborted) return;
     // A refusal (before the first message) keeps its code. Mid-stream, the only failure is the
     // hub dropping a subscriber that fell behind: a cut, which the client answers by resuming.
-    const message = error instanceof Error ? error.message : String(error);
-    call.emit('error', started ? { code: status.UNAVAILABLE, details: message } : toGrpcStatus(error));
+    const cut = started && error instanceof CoreError;
+    call.emit('error', cut ? { code: status.UNAVAILABLE, details: error.message } : toGrpcStatus(error));
   } finally {
     forget();
     stop.abort();
