@@ -9,7 +9,7 @@ import { generateTls } from '../../lib/tls.js';
 import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { DEFAULT_MAX_DEPTH, DOCUMENTS, persistedQueryId } from '../../services/graphql/index.js';
 import { CHECKS, compare } from '../conformance/operation-suite.js';
-import { chain, Fixture, newCore, newSpy } from './helpers.js';
+import { chain, Fixture, feedSubscription, newCore, newSpy } from './helpers.js';
 
 /**
  * GraphQL over HTTP/3 (yoga served by lib/http3): persisted GETs, limit
@@ -164,21 +164,8 @@ h3(
     const client = await fixture.client(server, tls);
     const before = client.wireCounters?.();
     t.truthy(before, 'an h3 client exposes wireCounters()');
-    let firstByte: bigint | undefined;
-    const seqs: bigint[] = [];
-    const events = client.serverStream!(
-      m.streamFeed,
-      { topic: 'news', count: 200, ratePerSecond: 0 },
-      {
-        onFirstByte: (ns) => {
-          firstByte = ns;
-        },
-      },
-    );
-    for await (const event of events) {
-      seqs.push(event.seq);
-      t.is(event.topic, 'news');
-    }
+    const { seqs, topics, firstByte } = await feedSubscription(client, 200);
+    t.deepEqual(topics, ['news']);
     t.deepEqual(
       seqs,
       Array.from({ length: 200 }, (_, i) => BigInt(i + 1)),

@@ -4,7 +4,7 @@ import {
   type GraphqlProtocolClient,
 } from '../../clients/graphql/index.js';
 import type { TransportId } from '../../protocols/types.js';
-import type { StreamFeedRequest } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import { FeedService, type StreamFeedRequest } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { type CallContext, DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import { type GraphqlStartOptions, startGraphql } from '../../services/graphql/index.js';
 import type { ServerHandle, TlsMaterial } from '../../services/types.js';
@@ -71,4 +71,27 @@ export function gqlInit(body: unknown, headers: Record<string, string> = {}): Re
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   };
+}
+
+/** Runs the `feed` subscription for `count` events on topic `news`: the seqs and topics seen, and the first-byte time. */
+export async function feedSubscription(client: GraphqlProtocolClient, count: number) {
+  const seqs: bigint[] = [];
+  const topics = new Set<string>();
+  const cases = new Set<string | undefined>();
+  let firstByte: bigint | undefined;
+  const events = client.serverStream!(
+    FeedService.method.streamFeed,
+    { topic: 'news', count, ratePerSecond: 0 },
+    {
+      onFirstByte: (ns) => {
+        firstByte = ns;
+      },
+    },
+  );
+  for await (const event of events) {
+    seqs.push(event.seq);
+    topics.add(event.topic);
+    cases.add(event.payload.case);
+  }
+  return { seqs, topics: [...topics], cases: [...cases], firstByte };
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
-import { Fixture, newSpy } from './helpers.js';
+import { Fixture, feedSubscription, newSpy } from './helpers.js';
 
 const m = FeedService.method;
 const fixture = new Fixture();
@@ -10,22 +10,9 @@ for (const transport of ['h1', 'h2c'] as const) {
   test(`feed subscription over SSE (${transport}) delivers count events in order, then completes`, async (t) => {
     const server = await fixture.server(newSpy(), transport);
     const client = await fixture.client(server);
-    const seqs: bigint[] = [];
-    let firstByte: bigint | undefined;
-    const events = client.serverStream!(
-      m.streamFeed,
-      { topic: 'news', count: 200, ratePerSecond: 0 },
-      {
-        onFirstByte: (ns) => {
-          firstByte = ns;
-        },
-      },
-    );
-    for await (const event of events) {
-      seqs.push(event.seq);
-      t.is(event.topic, 'news');
-      t.is(event.payload.case, 'post');
-    }
+    const { seqs, topics, cases, firstByte } = await feedSubscription(client, 200);
+    t.deepEqual(topics, ['news']);
+    t.deepEqual(cases, ['post']);
     t.deepEqual(
       seqs,
       Array.from({ length: 200 }, (_, i) => BigInt(i + 1)),
