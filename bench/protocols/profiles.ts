@@ -87,7 +87,7 @@ export const PROFILES = {
     fanout: { subscribers: 50, messages: 20, ratePerS: 50 },
     connections: { clients: 50 },
     reconnectStorm: { subscribers: 25, eventsBefore: 3, eventsDuring: 3 },
-    hol: { networks: [], baselineTrials: 2, dropTrials: 2, sweepLossPct: HOL_SWEEP, sweepTrials: 2 },
+    hol: { networks: ['4g'], baselineTrials: 2, dropTrials: 2, sweepLossPct: HOL_SWEEP, sweepTrials: 2 },
     emulatedNetworks: ['4g'],
     emulatedScenarios: ['get-small'],
   },
