@@ -3,6 +3,7 @@ import { defaultServername } from '../../lib/http3/connection.js';
 import { loadHttp3 } from '../../lib/http3/load.js';
 import { StreamPushClient } from '../../lib/push-streams/client.js';
 import type { CloseInfo, PushClientConnection } from '../../lib/push-streams/types.js';
+import { within } from '../../lib/push-streams/within.js';
 import { pushStreamOfQuic, QUIC_ALPN } from '../../lib/quic/index.js';
 import { ClientError } from '../errors.js';
 import type { CreateRealtimeClient, RealtimeClientOptions } from '../realtime/types.js';
@@ -72,9 +73,7 @@ export async function dialQuic(options: RealtimeClientOptions): Promise<PushClie
         wireCounters();
         await session.close(code, reason).catch(() => {});
       }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
-      clearTimeout(timer);
+      await within(closed, CLOSE_GRACE_MS);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { StreamPushClient } from '../../lib/push-streams/client.js';
 import { CLOSE } from '../../lib/push-streams/codes.js';
 import type { CloseInfo, PushClientConnection } from '../../lib/push-streams/types.js';
+import { within } from '../../lib/push-streams/within.js';
 import {
   type BidiStreamLike,
   loadWebTransport,
@@ -74,9 +75,7 @@ export async function dialWebTransport(options: RealtimeClientOptions): Promise<
           // Already closing.
         }
       }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
-      clearTimeout(timer);
+      await within(closed, CLOSE_GRACE_MS);
     },
   };
 }

@@ -3,6 +3,7 @@ import { loadHttp3 } from '../../lib/http3/load.js';
 import { CLOSE } from '../../lib/push-streams/codes.js';
 import { PushServerSession } from '../../lib/push-streams/server-session.js';
 import type { CloseInfo, PushServerConnection, PushStream } from '../../lib/push-streams/types.js';
+import { within } from '../../lib/push-streams/within.js';
 import { pushStreamOfQuic, QUIC_ALPN } from '../../lib/quic/index.js';
 import type { FeedCore } from '../core/index.js';
 import { AsyncQueue } from '../realtime/async-queue.js';
@@ -84,12 +85,7 @@ export async function startQuic(
         clearInterval(heartbeat);
         const gone = [...sessions.values()].map((s) => s.connection.closed);
         for (const session of sessions.values()) session.close(CLOSE.goingAway, 'server shutting down');
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          Promise.all(gone),
-          new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
-        ]);
-        clearTimeout(timer);
+        await within(Promise.all(gone), CLOSE_GRACE_MS);
         await server.close();
       })();
       return closing;

@@ -1,6 +1,7 @@
 import { CLOSE } from '../../lib/push-streams/codes.js';
 import { PushServerSession } from '../../lib/push-streams/server-session.js';
 import type { CloseInfo, PushServerConnection, PushStream } from '../../lib/push-streams/types.js';
+import { within } from '../../lib/push-streams/within.js';
 import {
   type BidiStreamLike,
   loadWebTransport,
@@ -99,11 +100,11 @@ export async function startWebTransport(
       closing ??= (async () => {
         const gone = [...sessions].map((s) => s.connection.closed);
         for (const session of sessions) session.close(CLOSE.goingAway, 'server shutting down');
-        await withTimeout(Promise.all(gone), CLOSE_GRACE_MS);
+        await within(Promise.all(gone), CLOSE_GRACE_MS);
         server.stopServer();
         sockets.stop();
         sockets.destroyAll();
-        await withTimeout(server.closed, CLOSE_GRACE_MS);
+        await within(server.closed, CLOSE_GRACE_MS);
       })();
       return closing;
     },
@@ -153,10 +154,4 @@ function connectionOf(wt: WtSession): PushServerConnection {
       }
     },
   };
-}
-
-async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
