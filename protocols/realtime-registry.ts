@@ -70,7 +70,8 @@ export interface RealtimeEntry {
   readonly createClient: CreateRealtimeClient;
 }
 
-const NO_H3 = { transport: 'h3', reason: 'no HTTP/3 server for the realtime adapters yet' } as const;
+/** For push adapters not yet served over HTTP/3 (SSE and long-polling are, through services/realtime/h3-host.ts). */
+const NO_H3 = { transport: 'h3', reason: 'this push adapter has no HTTP/3 server yet' } as const;
 const NEEDS_H2 = 'gRPC needs HTTP/2 (trailers, full-duplex streams); HTTP/1.1 cannot carry it';
 const CONNECT_BIDI_NEEDS_H2 =
   'Connect bidi streaming needs HTTP/2: over HTTP/1.1 a request body must end before the response starts';
