@@ -236,6 +236,7 @@ async function measureCold(
   let sent = 0;
   let received = 0;
   let wireSamples = 0;
+  let tcpBaseline: WireSnapshot | undefined;
   for (let i = 0; i < options.profile.coldSamples && !options.signal.aborted; i++) {
     const client = makeClient();
     try {
@@ -246,7 +247,11 @@ async function measureCold(
         encoding,
         bodies: new BodyMeter(),
       });
-      const before = await snapshotWire(client, transport, port);
+      // tcp_info: one snapshot before the first sample serves them all (each closed client's
+      // connection is gone by the next; only connections new since then are a sample's own);
+      // a client's own counters are read from each new client.
+      const before: WireSnapshot = tcpBaseline ?? (await snapshotWire(client, transport, port));
+      if (before.source === 'tcp_info') tcpBaseline = before;
       // No connect(): the first call opens the connection lazily, as a real client's first request does.
       const t0 = process.hrtime.bigint();
       const result = await op(AbortSignal.timeout(TIMEOUT_MS));
