@@ -88,7 +88,7 @@ export const PUSH_SCENARIOS: readonly PushScenario[] = [
     family: 'push',
     name: 'fanout',
     description:
-      'One publisher, N subscribers of one topic (N from the profile: 100 quick, 1,000 standard, 10,000 full): delivery latency to every subscriber, loss, duplicates, order.',
+      'One publisher, N subscribers of one topic (N from the profile: 50 quick, 1,000 standard, 10,000 full): delivery latency to every subscriber, loss, duplicates, order.',
     payloadBytes: 200,
   },
   {
@@ -96,7 +96,7 @@ export const PUSH_SCENARIOS: readonly PushScenario[] = [
     name: 'connections',
     measure: 'connections',
     description:
-      'Clients ramped up against one server process, each holding a subscription (N from the profile: 200 quick, 2,000 standard, 10,000 full): how many are held, server memory per connection, time to establish; one event then checks every held subscriber.',
+      'Clients ramped up against one server process, each holding a subscription (N from the profile: 50 quick, 2,000 standard, 10,000 full): how many are held, server memory per connection, time to establish; one event then checks every held subscriber.',
     payloadBytes: 200,
   },
   {
@@ -104,7 +104,7 @@ export const PUSH_SCENARIOS: readonly PushScenario[] = [
     name: 'reconnect-storm',
     measure: 'reconnect-storm',
     description:
-      'N subscribers connected, then the server cuts every connection at once: time until each has resubscribed (its first event published after the cut arrives), events lost, duplicates, reconnection attempts; seeded backoff jitter spreads the clients.',
+      'N subscribers (25 quick, 1,000 standard, 5,000 full) connected, then the server cuts every connection at once: time until each has resubscribed (its first event published after the cut arrives), events lost, duplicates, reconnection attempts; seeded backoff jitter spreads the clients.',
     payloadBytes: 200,
   },
 ];
