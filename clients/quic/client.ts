@@ -1,9 +1,12 @@
 import { isIP } from 'node:net';
 import { defaultServername } from '../../lib/http3/connection.js';
 import { loadHttp3 } from '../../lib/http3/load.js';
-import { StreamPushClient } from '../../lib/push-streams/client.js';
-import type { CloseInfo, PushClientConnection } from '../../lib/push-streams/types.js';
-import { within } from '../../lib/push-streams/within.js';
+import {
+  type CloseInfo,
+  type PushClientConnection,
+  StreamPushClient,
+  within,
+} from '../../lib/push-streams/index.js';
 import { pushStreamOfQuic, QUIC_ALPN } from '../../lib/quic/index.js';
 import { ClientError } from '../errors.js';
 import type { CreateRealtimeClient, RealtimeClientOptions } from '../realtime/types.js';

@@ -1,7 +1,10 @@
-import { StreamPushClient } from '../../lib/push-streams/client.js';
-import { CLOSE } from '../../lib/push-streams/codes.js';
-import type { CloseInfo, PushClientConnection } from '../../lib/push-streams/types.js';
-import { within } from '../../lib/push-streams/within.js';
+import {
+  CLOSE,
+  type CloseInfo,
+  type PushClientConnection,
+  StreamPushClient,
+  within,
+} from '../../lib/push-streams/index.js';
 import {
   type BidiStreamLike,
   loadWebTransport,

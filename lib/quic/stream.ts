@@ -1,5 +1,5 @@
 import type { QuicStream } from '@currentspace/http3';
-import type { PushStream } from '../push-streams/types.js';
+import type { PushStream } from '../push-streams/index.js';
 
 /** The ALPN of the wirebench push protocol on raw QUIC: no HTTP, so not `h3`. */
 export const QUIC_ALPN = 'wirebench-push';

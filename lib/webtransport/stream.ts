@@ -1,4 +1,4 @@
-import type { PushStream } from '../push-streams/types.js';
+import type { PushStream } from '../push-streams/index.js';
 
 /**
  * The WHATWG shape of a WebTransport bidirectional stream (browser and

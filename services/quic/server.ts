@@ -1,9 +1,13 @@
 import type { QuicServerSession } from '@currentspace/http3';
 import { loadHttp3 } from '../../lib/http3/load.js';
-import { CLOSE } from '../../lib/push-streams/codes.js';
-import { PushServerSession } from '../../lib/push-streams/server-session.js';
-import type { CloseInfo, PushServerConnection, PushStream } from '../../lib/push-streams/types.js';
-import { within } from '../../lib/push-streams/within.js';
+import {
+  CLOSE,
+  type CloseInfo,
+  type PushServerConnection,
+  PushServerSession,
+  type PushStream,
+  within,
+} from '../../lib/push-streams/index.js';
 import { pushStreamOfQuic, QUIC_ALPN } from '../../lib/quic/index.js';
 import type { FeedCore } from '../core/index.js';
 import { AsyncQueue } from '../realtime/async-queue.js';

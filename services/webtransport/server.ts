@@ -1,7 +1,11 @@
-import { CLOSE } from '../../lib/push-streams/codes.js';
-import { PushServerSession } from '../../lib/push-streams/server-session.js';
-import type { CloseInfo, PushServerConnection, PushStream } from '../../lib/push-streams/types.js';
-import { within } from '../../lib/push-streams/within.js';
+import {
+  CLOSE,
+  type CloseInfo,
+  type PushServerConnection,
+  PushServerSession,
+  type PushStream,
+  within,
+} from '../../lib/push-streams/index.js';
 import {
   type BidiStreamLike,
   loadWebTransport,
