@@ -2,7 +2,12 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import type { RealtimeClient } from '../../clients/realtime/index.js';
-import { connectHttp3, type Http3Connection, http3Unavailable } from '../../lib/http3/index.js';
+import {
+  connectHttp3,
+  type Http3Connection,
+  type Http3RequestInit,
+  http3Unavailable,
+} from '../../lib/http3/index.js';
 import { generateTls } from '../../lib/tls.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import type { RealtimeLimits } from '../../services/realtime/index.js';
@@ -129,6 +134,51 @@ h3('sse over h3: a quiet stream carries heartbeats; Last-Event-ID replays what f
   call.cancel();
   await waitFor(() => server.connections() === 0, 'the cancelled stream to be freed');
 });
+
+h3(
+  'refusals over h3 are the JSON errors of every transport, and the QUIC connection keeps serving',
+  async (t) => {
+    const { server } = await serve(t, find('long-poll'), { maxPayloadBytes: 1024 });
+    const connection = await raw(t, server.url);
+    const json = { 'content-type': 'application/json' };
+    const oversize = (async function* () {
+      for (let i = 0; i < 200; i++) yield 'x'.repeat(1024);
+    })();
+    const cases: { init: Http3RequestInit; status: number; code: string }[] = [
+      {
+        init: { method: 'POST', path: '/publish/t', headers: json, body: oversize },
+        status: 413,
+        code: 'RESOURCE_EXHAUSTED',
+      },
+      {
+        init: { method: 'POST', path: '/publish/t', headers: json, body: '{nope' },
+        status: 400,
+        code: 'INVALID_ARGUMENT',
+      },
+      {
+        init: { method: 'POST', path: '/publish/t', headers: { 'content-type': 'text/plain' }, body: '{}' },
+        status: 415,
+        code: 'UNIMPLEMENTED',
+      },
+      { init: { method: 'GET', path: '/poll/t?timeout=-1' }, status: 400, code: 'INVALID_ARGUMENT' },
+      { init: { method: 'GET', path: '/nope' }, status: 404, code: 'NOT_FOUND' },
+      { init: { method: 'DELETE', path: '/poll/t' }, status: 405, code: 'UNIMPLEMENTED' },
+    ];
+    for (const c of cases) {
+      const res = await connection.request(c.init).response;
+      let text = '';
+      for await (const chunk of res) text += chunk.toString('utf8');
+      t.is(res.status, c.status, `${c.init.method} ${c.init.path}: ${text}`);
+      t.is((JSON.parse(text) as { error: { code: string } }).error.code, c.code);
+      const ok = await connection.request({ method: 'GET', path: '/poll/t?timeout=0' }).response;
+      for await (const _ of ok) {
+        // drained
+      }
+      t.is(ok.status, 204, 'a good request on the same connection');
+    }
+    t.false(connection.closed);
+  },
+);
 
 /**
  * A subscriber process that cannot take its events (frozen: SIGSTOP), as a
