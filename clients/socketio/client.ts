@@ -1,4 +1,4 @@
-import { create, type JsonValue, toJson } from '@bufbuild/protobuf';
+import { create, toJson } from '@bufbuild/protobuf';
 import type { TransportId } from '../../protocols/types.js';
 import {
   type ChatMessage,
@@ -6,7 +6,6 @@ import {
   type FeedEvent,
   FeedEventSchema,
 } from '../../schemas/gen/wirebench/v1/feed_pb.js';
-import { AsyncQueue } from '../../services/realtime/async-queue.js';
 import {
   chatMessageOf,
   feedEventOf,
@@ -16,6 +15,7 @@ import {
 } from '../../services/socketio/protocol.js';
 import { ClientError } from '../errors.js';
 import { Backoff } from '../realtime/backoff.js';
+import { EchoStream } from '../realtime/echo-stream.js';
 import { type AttemptSink, resumableSubscription } from '../realtime/resumable.js';
 import { SubscriptionSet } from '../realtime/subscription-set.js';
 import type {
@@ -27,13 +27,6 @@ import type {
   SubscribeOptions,
 } from '../realtime/types.js';
 import { errorOf, SioConnection } from './connection.js';
-
-interface EchoState {
-  readonly out: AsyncQueue<ChatMessage>;
-  sent: number;
-  received: number;
-  inputDone: boolean;
-}
 
 /**
  * Socket.IO client (socket.io-client 4): one connection carries every
@@ -52,7 +45,7 @@ class SocketIoClient implements RealtimeClient {
   private readonly backoff: Backoff;
   private readonly routes = new Map<string, AttemptSink>();
   private readonly subs = new SubscriptionSet();
-  private echoState: EchoState | undefined;
+  private echoStream: EchoStream | undefined;
 
   constructor(options: RealtimeClientOptions) {
     this.transport = options.transport;
@@ -104,27 +97,20 @@ class SocketIoClient implements RealtimeClient {
   }
 
   async *echo(messages: AsyncIterable<ChatMessage>): AsyncGenerator<ChatMessage> {
-    if (this.echoState)
+    if (this.echoStream)
       throw new ClientError('ALREADY_EXISTS', 'echo: expected one chat stream per connection at a time');
     const socket = await this.conn.open();
-    const state: EchoState = { out: new AsyncQueue(), sent: 0, received: 0, inputDone: false };
-    this.echoState = state;
-    void this.conn
-      .closed(socket)
-      .then(() => state.out.fail(new ClientError('UNAVAILABLE', 'echo: connection lost')));
-    void (async () => {
-      for await (const message of messages) {
-        if (state.out.ended) return;
-        this.conn.send(socket, SIO_EVENTS.chat, toJson(ChatMessageSchema, message));
-        state.sent++;
-      }
-      state.inputDone = true;
-      if (state.received === state.sent) state.out.end();
-    })().catch((error: unknown) => state.out.fail(error));
+    const link = {
+      send: (message: ChatMessage) =>
+        this.conn.send(socket, SIO_EVENTS.chat, toJson(ChatMessageSchema, message)),
+      closed: this.conn.closed(socket),
+    };
+    const stream = new EchoStream(link, messages);
+    this.echoStream = stream;
     try {
-      yield* state.out;
+      yield* stream;
     } finally {
-      if (this.echoState === state) this.echoState = undefined;
+      if (this.echoStream === stream) this.echoStream = undefined;
     }
   }
 
@@ -134,7 +120,7 @@ class SocketIoClient implements RealtimeClient {
 
   async close(): Promise<void> {
     this.subs.closeAll();
-    this.echoState?.out.fail(new ClientError('CANCELLED', 'echo: the client closed'));
+    this.echoStream?.fail(new ClientError('CANCELLED', 'echo: the client closed'));
     await this.conn.close();
   }
 
@@ -200,20 +186,18 @@ class SocketIoClient implements RealtimeClient {
   }
 
   private onChat(json: unknown): void {
-    const echo = this.echoState;
+    const echo = this.echoStream;
     if (!echo) return;
     try {
-      echo.out.push(chatMessageOf(json));
+      echo.deliver(chatMessageOf(json));
     } catch (error) {
-      return void echo.out.fail(new ClientError('INTERNAL', (error as Error).message));
+      echo.fail(new ClientError('INTERNAL', (error as Error).message));
     }
-    echo.received++;
-    if (echo.inputDone && echo.received === echo.sent) echo.out.end();
   }
 
   private onFailure(json: unknown): void {
-    const refused = wireErrorOf(json as JsonValue);
-    if (refused) this.echoState?.out.fail(errorOf(refused));
+    const refused = wireErrorOf(json);
+    if (refused) this.echoStream?.fail(errorOf(refused));
   }
 }
 

@@ -2,8 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket as NetSocket } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
-import { SIO_EVENTS, SOCKETIO_PATH, wireErrorOf } from '../../services/socketio/protocol.js';
-import { ClientError, type ClientErrorCode } from '../errors.js';
+import { SIO_EVENTS, SOCKETIO_PATH, type WireError, wireErrorOf } from '../../services/socketio/protocol.js';
+import { ClientError } from '../errors.js';
+import { errorOf as frameErrorOf } from '../websocket/connection.js';
 
 /** The engine.io transport a connection keeps for its whole life. */
 export type SioTransport = 'websocket' | 'polling';
@@ -26,21 +27,10 @@ const REQUEST_TIMEOUT_MS = 30_000;
  */
 const CLOSE_GRACE_MS = 3000;
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<ClientErrorCode>([
-  'CANCELLED',
-  'INVALID_ARGUMENT',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'RESOURCE_EXHAUSTED',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-]);
-
 /** A refusal from the server (an ack's `error`, a `failure` event) as the ClientError it stands for. */
-export function errorOf(error: { code: string; message: string }): ClientError {
-  const code = KNOWN_CODES.has(error.code) ? (error.code as ClientErrorCode) : 'UNKNOWN';
-  return new ClientError(code, error.message, error.code);
+export function errorOf(error: WireError): ClientError {
+  // The same code mapping as the WebSocket client's error frames.
+  return frameErrorOf({ type: 'error', code: error.code, message: error.message });
 }
 
 /**

@@ -6,6 +6,7 @@ import { createRealtimeClient, type SioTransport } from '../../clients/socketio/
 import type { FeedCore } from '../../services/core/index.js';
 import type { RealtimeLimits } from '../../services/realtime/index.js';
 import { type SocketIoServerHandle, startSocketIo } from '../../services/socketio/index.js';
+import { post, range, seqs, take } from '../realtime/helpers.js';
 
 export const TRANSPORTS: readonly SioTransport[] = ['websocket', 'polling'];
 
@@ -98,4 +99,20 @@ export async function rawEngineWs(base: string): Promise<{
     ws.once('error', reject);
   });
   return { ws, messages, closed };
+}
+
+let servesNo = 0;
+
+/** The server still works: a fresh client subscribes to a fresh topic and receives what is published. */
+export async function assertServes(
+  t: ExecutionContext,
+  core: FeedCore,
+  fresh: RealtimeClient,
+): Promise<void> {
+  const topic = `sio-serves-${++servesNo}`;
+  const sub = fresh.subscribe(topic);
+  await sub.ready;
+  for (let i = 1; i <= 3; i++) core.topics.publish(topic, post(i));
+  t.deepEqual(seqs(await take(sub, 3)), range(1, 3));
+  sub.close();
 }

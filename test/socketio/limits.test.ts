@@ -1,8 +1,7 @@
-import test, { type ExecutionContext } from 'ava';
-import type { RealtimeClient } from '../../clients/realtime/index.js';
+import test from 'ava';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
-import { post, range, seqs, take, waitFor } from '../realtime/helpers.js';
-import { rawEngineWs, rawPolling, serveSio, TRANSPORTS } from './fixtures.js';
+import { post, seqs, take, waitFor } from '../realtime/helpers.js';
+import { assertServes, rawEngineWs, rawPolling, serveSio, TRANSPORTS } from './fixtures.js';
 
 /** Message size, subscriptions per connection, idleness and shutdown: each ends one session, never the server. */
 const core = new FeedCore({ seed: 1, preset: DATASET_PRESETS.small });
@@ -20,7 +19,7 @@ test('websocket: a message over maxPayloadBytes closes that connection with 1009
   raw.ws.send(bigPublish(1));
   t.is(await raw.closed, 1009);
   await waitFor(() => server.connections() === 0, 'connections() back to 0');
-  await assertServes(t, client('websocket'));
+  await assertServes(t, core, client('websocket'));
 });
 
 test('polling: a POST over maxPayloadBytes gets 413 and its session is closed', async (t) => {
@@ -30,7 +29,7 @@ test('polling: a POST over maxPayloadBytes gets 413 and its session is closed', 
   t.is(await raw.post(bigPublish(1)), 413);
   await waitFor(() => server.connections() === 0, 'the session closed');
   t.is((await raw.get()).status, 400, 'the session id is gone');
-  await assertServes(t, client('polling'));
+  await assertServes(t, core, client('polling'));
 });
 
 for (const transport of TRANSPORTS) {
@@ -44,7 +43,7 @@ for (const transport of TRANSPORTS) {
     // The same client redials for its next call; the server is unharmed.
     const event = await cl.publish(freshTopic(), post(2, 10));
     t.is(event.seq, 1n);
-    await assertServes(t, client(transport));
+    await assertServes(t, core, client(transport));
   });
 
   test(`${transport}: more subscriptions than allowed → RESOURCE_EXHAUSTED, then the server disconnects`, async (t) => {
@@ -94,13 +93,3 @@ test('close() sends every client a Socket.IO disconnect, then stops', async (t) 
   }
   t.is(server.connections(), 0);
 });
-
-/** The server still works: a fresh client subscribes and receives. */
-async function assertServes(t: ExecutionContext, fresh: RealtimeClient): Promise<void> {
-  const topic = freshTopic();
-  const sub = fresh.subscribe(topic);
-  await sub.ready;
-  for (let i = 1; i <= 3; i++) core.topics.publish(topic, post(i));
-  t.deepEqual(seqs(await take(sub, 3)), range(1, 3));
-  sub.close();
-}
