@@ -2,8 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from '@bufbuild/protobuf';
 import type { RealtimeClient, RealtimeClientOptions } from '../../clients/realtime/index.js';
-import type { RealtimeEntry } from '../../protocols/realtime-registry.js';
+import { findRealtime, type RealtimeEntry } from '../../protocols/realtime-registry.js';
 import { type FeedEvent, PostSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
+import type { Cell, CellKey, LoadSpec } from '../results/schema.js';
 import type { CellPlan } from './plan.js';
 import type { CellRunOptions } from './run-cell.js';
 import { type ServicesControl, ServicesUnsupportedError } from './services-process.js';
@@ -121,6 +122,48 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
       timer = setTimeout(() => reject(new Error(`${what}: expected within ${ms} ms, got nothing`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** The results key of a push cell (variant only when the registry has several). */
+export function pushCellKey(scenario: string, plan: Extract<CellPlan, { kind: 'run' }>): CellKey {
+  return {
+    scenario,
+    protocol: plan.protocol,
+    transport: plan.transport,
+    network: plan.network,
+    encoding: plan.encoding,
+    ...(plan.variant ? { variant: plan.variant } : {}),
+  };
+}
+
+/**
+ * What the connections and reconnect-storm cells need before any client
+ * connects: the realtime entry and a services control channel that can
+ * count and cut this server's connections — or the skipped (or failed) cell
+ * that says why not.
+ */
+export async function preparePushCell(
+  scenario: string,
+  plan: Extract<CellPlan, { kind: 'run' }>,
+  options: CellRunOptions,
+  load: LoadSpec,
+): Promise<{ key: CellKey; entry: RealtimeEntry; services: ServicesControl } | Cell> {
+  const key = pushCellKey(scenario, plan);
+  const skip = (reason: string): Cell => ({ ...key, load, state: 'skipped', reason });
+  const entry = findRealtime(plan.protocol);
+  if (!entry) return skip(`${plan.protocol}: no push adapter`);
+  const services = options.services;
+  if (!services) {
+    return skip(
+      `${scenario}: needs the services control channel (live connections, memory, cuts), which this cell runner lacks`,
+    );
+  }
+  try {
+    const unsupported = await controlUnsupported(services, plan);
+    return unsupported ? skip(`${scenario}: ${unsupported}`) : { key, entry, services };
+  } catch (error) {
+    return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { findRealtime } from '../../protocols/realtime-registry.js';
 import type { FeedEvent } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { ConnectionsRecord } from '../results/push-schema.js';
 import type { Cell, LoadSpec } from '../results/schema.js';
@@ -10,9 +9,9 @@ import type { CellPlan } from './plan.js';
 import {
   benchPost,
   CONNECT_BATCH,
-  controlUnsupported,
   isBenchPost,
   PushFleet,
+  preparePushCell,
   waitUntil,
   within,
 } from './push-fleet.js';
@@ -40,14 +39,6 @@ export async function runConnectionsCell(
   scenario: PushScenario,
   options: CellRunOptions,
 ): Promise<Cell> {
-  const key = {
-    scenario: scenario.name,
-    protocol: plan.protocol,
-    transport: plan.transport,
-    network: plan.network,
-    encoding: plan.encoding,
-    ...(plan.variant ? { variant: plan.variant } : {}),
-  };
   const target = options.profile.connections.clients;
   const load: LoadSpec = {
     model: 'closed',
@@ -57,24 +48,9 @@ export async function runConnectionsCell(
     durationS: 0,
     warmupS: 0,
   };
-  const entry = findRealtime(plan.protocol);
-  if (!entry) return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no push adapter` };
-  const services = options.services;
-  if (!services) {
-    return {
-      ...key,
-      load,
-      state: 'skipped',
-      reason: 'connections: needs the services control channel (memory, live connections), absent here',
-    };
-  }
-  let unsupported: string | undefined;
-  try {
-    unsupported = await controlUnsupported(services, plan);
-  } catch (error) {
-    return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };
-  }
-  if (unsupported) return { ...key, load, state: 'skipped', reason: `connections: ${unsupported}` };
+  const ready = await preparePushCell(scenario.name, plan, options, load);
+  if ('state' in ready) return ready;
+  const { key, entry, services } = ready;
   const fleet = new PushFleet(entry, plan, options, target);
   const topic = fleet.topic(scenario.name);
   const base = process.hrtime.bigint();

@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { findRealtime } from '../../protocols/realtime-registry.js';
 import type { ReconnectStormRecord } from '../results/push-schema.js';
 import type { Cell, LoadSpec } from '../results/schema.js';
 import type { PushScenario } from '../scenarios/types.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import type { CellPlan } from './plan.js';
-import { benchPost, controlUnsupported, isBenchPost, PushFleet, waitUntil, within } from './push-fleet.js';
+import { benchPost, isBenchPost, PushFleet, preparePushCell, waitUntil, within } from './push-fleet.js';
 import type { CellRunOptions } from './run-cell.js';
 
 const ESTABLISH_TIMEOUT_MS = 15_000;
@@ -42,14 +41,6 @@ export async function runReconnectStormCell(
   scenario: PushScenario,
   options: CellRunOptions,
 ): Promise<Cell> {
-  const key = {
-    scenario: scenario.name,
-    protocol: plan.protocol,
-    transport: plan.transport,
-    network: plan.network,
-    encoding: plan.encoding,
-    ...(plan.variant ? { variant: plan.variant } : {}),
-  };
   const { subscribers, eventsBefore, eventsDuring } = options.profile.reconnectStorm;
   const load: LoadSpec = {
     model: 'closed',
@@ -59,24 +50,9 @@ export async function runReconnectStormCell(
     durationS: 0,
     warmupS: 0,
   };
-  const entry = findRealtime(plan.protocol);
-  if (!entry) return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no push adapter` };
-  const services = options.services;
-  if (!services) {
-    return {
-      ...key,
-      load,
-      state: 'skipped',
-      reason: 'reconnect-storm: needs the services control channel to cut connections, absent here',
-    };
-  }
-  let unsupported: string | undefined;
-  try {
-    unsupported = await controlUnsupported(services, plan);
-  } catch (error) {
-    return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };
-  }
-  if (unsupported) return { ...key, load, state: 'skipped', reason: `reconnect-storm: ${unsupported}` };
+  const ready = await preparePushCell(scenario.name, plan, options, load);
+  if ('state' in ready) return ready;
+  const { key, entry, services } = ready;
   const fleet = new PushFleet(entry, plan, options, subscribers, BACKOFF);
   const topic = fleet.topic(scenario.name);
   const base = process.hrtime.bigint();
