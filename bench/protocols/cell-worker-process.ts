@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { JsonLines } from '../../lib/json-lines.js';
 import type { Cell } from '../results/schema.js';
 import type { CellJob, ParentMessage, WorkerMessage } from './cell-worker.js';
+import { type ServicesControl, ServicesUnsupportedError } from './services-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -14,11 +15,13 @@ export interface CellWorker {
 
 /**
  * Starts the cell worker behind an argv prefix (e.g. `ip netns exec
- * wb-client`) and relays its backend-call questions to `backendCalls`.
+ * wb-client`) and relays its backend-call questions to `backendCalls` and
+ * its control questions (push scenarios) to `services`.
  */
 export async function startCellWorker(
   prefix: readonly string[],
   backendCalls: () => Promise<number>,
+  services?: ServicesControl,
 ): Promise<CellWorker> {
   const argv = [...prefix, process.execPath, '--import', 'tsx', 'bench/protocols/cell-worker.ts'];
   const [command, ...args] = argv;
@@ -32,6 +35,25 @@ export async function startCellWorker(
   if (typeof first === 'number' || first === null) {
     throw new Error(`cell-worker: exited (${first}) before it was ready`);
   }
+  // The push scenarios' control questions (memory, live connections, cuts), answered by the services.
+  channel.on((raw) => {
+    const message = raw as WorkerMessage;
+    if (message.type !== 'control?') return;
+    const { id, method, args } = message;
+    const call = services
+      ? services[method](args[0] ?? '', args[1] ?? '')
+      : Promise.reject(new Error('cell-worker: expected a services control channel, got none'));
+    call.then(
+      (value) => channel.send({ type: 'control', id, value } satisfies ParentMessage),
+      (error: Error) =>
+        channel.send({
+          type: 'control',
+          id,
+          error: error.message,
+          unsupported: error instanceof ServicesUnsupportedError,
+        } satisfies ParentMessage),
+    );
+  });
   channel.on((raw) => {
     const message = raw as WorkerMessage;
     if (message.type !== 'backend?') return;

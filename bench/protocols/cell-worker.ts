@@ -5,6 +5,7 @@ import type { Cell, LoadSpec } from '../results/schema.js';
 import { findScenario } from '../scenarios/catalog.js';
 import type { Profile } from './profiles.js';
 import { runCell } from './run-cell.js';
+import { type ServicesControl, ServicesUnsupportedError } from './services-process.js';
 
 /** A cell to run, as it crosses the process boundary (scenarios travel by name). */
 export interface CellJob {
@@ -29,11 +30,25 @@ export interface CellJob {
 export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'backend?' }
+  | {
+      readonly type: 'control?';
+      readonly id: number;
+      readonly method: keyof ServicesControl;
+      readonly args: readonly string[];
+    }
   | { readonly type: 'cell'; readonly id: number; readonly cell: Cell };
 
 export type ParentMessage =
   | CellJob
   | { readonly type: 'backend'; readonly value: number }
+  | {
+      readonly type: 'control';
+      readonly id: number;
+      readonly value?: unknown;
+      readonly error?: string;
+      /** The error was the services saying the server cannot do this (a skip, not a failure). */
+      readonly unsupported?: boolean;
+    }
   | { readonly type: 'abort' };
 
 /**
@@ -71,6 +86,7 @@ function main(): void {
           load: message.load,
           seed: message.seed,
           signal: abort.signal,
+          services: relayedControl(channel),
           backendCalls: async () => {
             const reply = channel.next(
               (m): m is { type: 'backend'; value: number } => (m as ParentMessage).type === 'backend',
@@ -85,6 +101,34 @@ function main(): void {
   });
   process.stdin.on('end', () => process.exit(0));
   channel.send({ type: 'ready' } satisfies WorkerMessage);
+}
+
+/**
+ * The services' control channel (memory, live connections, cuts) as the
+ * parent relays it: the services run in the server namespace, this worker
+ * in the client one. An answer the parent could not get comes back as an
+ * error, re-thrown here as the services' own error class when it was one.
+ */
+function relayedControl(channel: JsonLines): ServicesControl {
+  let nextId = 0;
+  const ask = async <T>(method: keyof ServicesControl, args: string[]): Promise<T> => {
+    const id = nextId++;
+    const reply = channel.next(
+      (m): m is Extract<ParentMessage, { type: 'control' }> =>
+        (m as ParentMessage).type === 'control' && (m as { id: number }).id === id,
+    );
+    channel.send({ type: 'control?', id, method, args } satisfies WorkerMessage);
+    const answer = await reply;
+    if (answer.error !== undefined) {
+      throw answer.unsupported ? new ServicesUnsupportedError(answer.error) : new Error(answer.error);
+    }
+    return answer.value as T;
+  };
+  return {
+    memory: () => ask('memory', []),
+    liveConnections: (protocol, transport) => ask('liveConnections', [protocol, transport]),
+    dropConnections: (protocol, transport) => ask('dropConnections', [protocol, transport]),
+  };
 }
 
 main();

@@ -97,7 +97,7 @@ export async function openNetwork(name: string, options: OpenOptions): Promise<N
     });
     const live = services;
     options.log(`bench: services for ${name} running as pid ${live.pid} in ${link.server.netns}`);
-    const worker = await startCellWorker(link.exec('client'), live.backendCalls);
+    const worker = await startCellWorker(link.exec('client'), live.backendCalls, live);
     const measured = link.measured;
     return {
       record: {
