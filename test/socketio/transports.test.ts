@@ -1,6 +1,9 @@
 import test from 'ava';
 import type { Gap } from '../../clients/realtime/index.js';
+import { createRealtimeClient } from '../../clients/socketio/index.js';
+import { generateTls } from '../../lib/tls.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
+import { startSocketIo } from '../../services/socketio/index.js';
 import { post, range, seqs, take, waitFor } from '../realtime/helpers.js';
 import { serveSio, TRANSPORTS } from './fixtures.js';
 
@@ -46,5 +49,24 @@ for (const transport of TRANSPORTS) {
     t.true(sub.reconnects >= 1, `reconnected (${sub.reconnects} time(s))`);
     await waitFor(() => server.sessionsByTransport()[transport] === 1, `a new ${transport} session`);
     t.is(server.sessionsByTransport()[other], 0);
+  });
+}
+
+for (const transport of TRANSPORTS) {
+  test(`${transport} over h1s trusts the run's CA and nothing else`, async (t) => {
+    const tls = await generateTls();
+    const server = await startSocketIo(core, { host: '127.0.0.1', port: 0, transport: 'h1s', tls });
+    const options = { url: server.url, transport: 'h1s', encoding: 'json', socketio: { transport } } as const;
+    const trusting = createRealtimeClient({ ...options, caPem: tls.caPem });
+    const stranger = createRealtimeClient(options);
+    t.teardown(async () => {
+      await Promise.all([trusting.close(), stranger.close()]);
+      await server.close();
+    });
+    await trusting.connect();
+    t.is((await trusting.publish(freshTopic(), post(1))).seq, 1n);
+    const error = await t.throwsAsync(stranger.connect());
+    t.is((error as { code?: string }).code, 'UNAVAILABLE');
+    t.is(server.sessionsByTransport()[transport], 1, 'only the client trusting the CA got a session');
   });
 }
