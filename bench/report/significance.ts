@@ -105,6 +105,7 @@ export function significanceLegend(runSeed: number): string {
     `significant: a percentile bootstrap (${BOOTSTRAP_REPLICATES} replicates, seed ${runSeed} mixed with the table and column name) ` +
     `of the difference of the two cells' quantiles, resampling each cell's per-operation samples from its HDR histogram; ` +
     `marked when the ${CONFIDENCE * 100}% CI excludes 0. Columns compared: p50 and p99 latency, TTFB p50 and cold TTFB p50 ` +
-    '(cold: few samples, so rarely marked). Throughput and bytes are one figure per cell (no sample of them to resample) and are never marked.'
+    '(cold: few samples, so rarely marked). Throughput and bytes are one figure per cell (no sample of them to resample) and are never marked. ' +
+    'The bootstrap treats a cell’s samples as independent; where they are not (queueing under load, one publish fanned out to every subscriber) the interval is optimistic — rerun to confirm a close call.'
   );
 }
