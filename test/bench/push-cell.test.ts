@@ -4,7 +4,9 @@ import { PROFILES } from '../../bench/protocols/profiles.js';
 import { runPushCell } from '../../bench/protocols/run-push-cell.js';
 import { findScenario } from '../../bench/scenarios/catalog.js';
 import { isPushScenario } from '../../bench/scenarios/types.js';
+import { generateTls } from '../../lib/tls.js';
 import { REALTIME_REGISTRY } from '../../protocols/realtime-registry.js';
+import { isTlsTransport } from '../../protocols/types.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 
 const fanout = findScenario('fanout');
@@ -67,7 +69,14 @@ for (const [entry, variant] of REALTIME_REGISTRY.flatMap((e) =>
   test(`fanout on ${label}: every subscriber gets every event once, in order, with sane figures`, async (t) => {
     if (!fanout || !isPushScenario(fanout)) return t.fail('fanout is not a push scenario');
     const core = new FeedCore({ seed: 1, preset: DATASET_PRESETS.small });
-    const server = await entry.start(core, { host: '127.0.0.1', port: 0, transport });
+    // A protocol whose default transport is TLS (WebTransport over h2, raw QUIC) gets the run's CA, as in the bench.
+    const tls = isTlsTransport(transport) ? await generateTls() : undefined;
+    const server = await entry.start(core, {
+      host: '127.0.0.1',
+      port: 0,
+      transport,
+      ...(tls ? { tls } : {}),
+    });
     t.teardown(() => server.close());
     const encoding = entry.encodings[0] ?? 'json';
     const cell = await runPushCell(
@@ -83,7 +92,7 @@ for (const [entry, variant] of REALTIME_REGISTRY.flatMap((e) =>
       fanout,
       {
         url: server.url,
-        caPem: undefined,
+        caPem: tls?.caPem,
         oracle: core,
         profile,
         load: { model: 'closed', rate: null, connections: 1, concurrency: 1, durationS: 1, warmupS: 0 },
