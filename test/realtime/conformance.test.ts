@@ -5,7 +5,12 @@ import { type ChatMessage, ChatMessageSchema } from '../../schemas/gen/wirebench
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import { CASES, caseName, post, range, seqs, serve, take, waitFor } from './helpers.js';
 
-/** The same suite against every realtime (protocol, transport, encoding). */
+/**
+ * The same suite against every realtime (protocol, transport, encoding).
+ * Serial: with every push protocol in the registry, ~200 concurrent tests
+ * each with its own server starved 2 cores (tests of 10 s and more, libraries'
+ * own connect timers firing); one at a time each test sees a quiet machine.
+ */
 const core = new FeedCore({ seed: 1, preset: DATASET_PRESETS.small });
 let topicNo = 0;
 const freshTopic = (): string => `conformance-${++topicNo}`;
@@ -13,7 +18,7 @@ const freshTopic = (): string => `conformance-${++topicNo}`;
 for (const c of CASES) {
   const name = caseName(c);
 
-  test(`${name}: a subscriber receives exactly the published events, in order, once`, async (t) => {
+  test.serial(`${name}: a subscriber receives exactly the published events, in order, once`, async (t) => {
     const { server, client } = await serve(t, c, core);
     const topic = freshTopic();
     const subscriber = client();
@@ -40,7 +45,7 @@ for (const c of CASES) {
     t.pass();
   });
 
-  test(`${name}: a broadcast reaches all 100 subscribers`, async (t) => {
+  test.serial(`${name}: a broadcast reaches all 100 subscribers`, async (t) => {
     const { server, client } = await serve(t, c, core);
     const topic = freshTopic();
     const clients = Array.from({ length: 100 }, () => client());
@@ -56,7 +61,7 @@ for (const c of CASES) {
     );
   });
 
-  test(`${name}: resume with afterSeq replays the history after it`, async (t) => {
+  test.serial(`${name}: resume with afterSeq replays the history after it`, async (t) => {
     const { client } = await serve(t, c, core);
     const topic = freshTopic();
     for (let i = 1; i <= 10; i++) core.topics.publish(topic, post(i));
@@ -66,7 +71,7 @@ for (const c of CASES) {
     t.deepEqual(seqs(await take(sub, 7)), range(5, 11));
   });
 
-  test(`${name}: one subscription per topic and client`, async (t) => {
+  test.serial(`${name}: one subscription per topic and client`, async (t) => {
     const { client } = await serve(t, c, core);
     const cl = client();
     const topic = freshTopic();
@@ -79,7 +84,7 @@ for (const c of CASES) {
     t.deepEqual(seqs(await take(again, 1)), [1n]);
   });
 
-  test(`${name}: close() while still connecting leaves nothing open`, async (t) => {
+  test.serial(`${name}: close() while still connecting leaves nothing open`, async (t) => {
     const { server, client } = await serve(t, c, core);
     const topic = freshTopic();
     const cl = client();
@@ -95,7 +100,7 @@ for (const c of CASES) {
     await t.throwsAsync(cl.publish(topic, post(1)), { message: /closed/ });
   });
 
-  test(`${name}: a refused subscription fails with INVALID_ARGUMENT`, async (t) => {
+  test.serial(`${name}: a refused subscription fails with INVALID_ARGUMENT`, async (t) => {
     const { client } = await serve(t, c, core);
     const sub = client().subscribe('x'.repeat(300));
     const error = await t.throwsAsync(sub.ready);
@@ -110,7 +115,7 @@ const hasEcho = (c: (typeof CASES)[number]): boolean => {
 };
 
 for (const c of CASES.filter(hasEcho)) {
-  test(`${caseName(c)}: chat echo round-trips in order, stamped by the server`, async (t) => {
+  test.serial(`${caseName(c)}: chat echo round-trips in order, stamped by the server`, async (t) => {
     const { client } = await serve(t, c, core);
     const chat = client();
     async function* messages(): AsyncGenerator<ChatMessage> {
@@ -128,7 +133,7 @@ for (const c of CASES.filter(hasEcho)) {
 }
 
 for (const c of CASES.filter((x) => !hasEcho(x))) {
-  test(`${caseName(c)}: no echo (the registry gives the reason)`, async (t) => {
+  test.serial(`${caseName(c)}: no echo (the registry gives the reason)`, async (t) => {
     const { client } = await serve(t, c, core);
     t.is(client().echo, undefined);
   });
