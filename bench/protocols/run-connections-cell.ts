@@ -113,7 +113,10 @@ export async function runConnectionsCell(
       await new Promise((r) => setTimeout(r, 50));
     } while (Date.now() < end);
 
-    const perConnection = (a: number, b: number): number | null => (held > 0 ? (b - a) / held : null);
+    // Growth per held connection; none (RSS unchanged or shrunk after the GC: pages kept or
+    // returned by the allocator) is null with a note, never a 0 or negative cost.
+    const perConnection = (a: number, b: number): number | null =>
+      held > 0 && b > a ? (b - a) / held : null;
     const record: ConnectionsRecord = {
       target,
       held,
@@ -146,6 +149,10 @@ export async function runConnectionsCell(
       'connections: bytes per op = TCP payload per connection established (handshakes + subscribe)',
     ];
     if (firstFailure) notes.push(`first failure: ${firstFailure}`);
+    if (record.rssBytesPerConnection === null)
+      notes.push(
+        `connections: server RSS did not grow with ${held} connections (${before.rss} → ${during.rss} B): below the allocator's granularity at this size`,
+      );
     if (elu > CLIENT_BOUND_ELU)
       notes.push(`client-bound: the clients' event loop was ${(elu * 100).toFixed(0)}% busy during the ramp`);
     if (checkDelivered < held)

@@ -81,7 +81,10 @@ REALTIME_REGISTRY.forEach((entry, i) => {
     t.is(r.serverLiveAfterClose, 0);
     t.is(r.establishMs.count, 30);
     t.true(r.establishMs.min <= r.establishMs.p50 && r.establishMs.p50 <= r.establishMs.max);
-    t.true(r.heapBytesPerConnection !== null && Number.isFinite(r.heapBytesPerConnection));
+    // Growth per connection, or null when memory did not grow (never a zero or negative cost).
+    for (const perConnection of [r.heapBytesPerConnection, r.rssBytesPerConnection]) {
+      t.true(perConnection === null || perConnection > 0, `got ${perConnection}`);
+    }
     t.deepEqual(cell.counts, { ok: 30, errors: 0, timeouts: 0, mismatches: 0 });
     t.is(server.connections(), 0);
   });

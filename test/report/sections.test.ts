@@ -118,3 +118,15 @@ test('results.csv carries resumed TTFB, connections and storm figures in named c
   t.is(row('reconnect-storm', 'sse', 'h1').storm_lost, '0');
   t.is(row('reconnect-storm', 'sse', 'h1').storm_recovery_p95_ms, '520');
 });
+
+test('cleartext cells are left out of the resumption section; with no TLS cell it says how to get one', (t) => {
+  const results = withSections();
+  const cleartext = results.cells.map((c) =>
+    c.state === 'completed' && c.resumption
+      ? { ...c, resumption: { state: 'not-applicable' as const, reason: 'h1 is cleartext: no TLS session' } }
+      : c,
+  );
+  const md = renderMarkdown({ ...results, cells: cleartext });
+  t.regex(md, /No TLS cell in this run .*--transports h1s,h2,h3/);
+  t.notRegex(md, /not-applicable/);
+});
