@@ -41,6 +41,15 @@ export class TlsSessionTracker {
     });
   }
 
+  /** A socket whose handshake is already done (e.g. handed over by node:http2's `connect` event). */
+  adopt(socket: TLSSocket): void {
+    socket.on('session', (session: Buffer) => {
+      this.session = session;
+    });
+    if (socket.isSessionReused()) this.resumed++;
+    else this.full++;
+  }
+
   state(): TlsResumptionState {
     return { session: this.session, resumed: this.resumed, full: this.full };
   }

@@ -11,7 +11,13 @@ import type { WireCounters } from '../../lib/http3/index.js';
 import type { TransportId } from '../../protocols/types.js';
 import { DATALOADER_HEADER, GRAPHQL_PATH, persistedQueryId } from '../../services/graphql/documents.js';
 import { ClientError } from '../errors.js';
-import type { CallOptions, ClientOptions, CreateClient, ProtocolClient } from '../types.js';
+import type {
+  CallOptions,
+  ClientOptions,
+  CreateClient,
+  ProtocolClient,
+  TlsResumptionState,
+} from '../types.js';
 import { fromGraphqlErrors, fromHttpStatus } from './errors.js';
 import { Http1Transport } from './http1-transport.js';
 import { Http2Transport } from './http2-transport.js';
@@ -72,6 +78,8 @@ class GraphqlClient implements GraphqlProtocolClient {
   readonly encoding = 'json';
   readonly transport: TransportId;
   readonly wireCounters?: () => WireCounters | undefined;
+  /** h1s and h2: sessions offered, received and resumed. */
+  readonly tlsResumption?: () => TlsResumptionState;
   private readonly http: HttpTransport;
   private readonly settings: GraphqlClientOptions;
   private lastCalls: number | undefined;
@@ -89,6 +97,8 @@ class GraphqlClient implements GraphqlProtocolClient {
     this.http = make(options);
     const counters = this.http.wireCounters?.bind(this.http);
     if (counters) this.wireCounters = counters;
+    const tls = this.http.tls;
+    if (tls) this.tlsResumption = () => tls.state();
   }
 
   connect(): Promise<void> {

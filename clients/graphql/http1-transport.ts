@@ -1,5 +1,7 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { TlsSessionTracker } from '../tls-session.js';
 import type { CallOptions, ClientOptions } from '../types.js';
 import {
   asClientError,
@@ -24,6 +26,7 @@ export class Http1Transport implements HttpTransport {
   private readonly port: number;
   private readonly connections: number;
   private readonly active = new Set<ClientRequest>();
+  readonly tls: TlsSessionTracker | undefined;
 
   constructor(options: ClientOptions) {
     const url = new URL(options.url);
@@ -32,7 +35,15 @@ export class Http1Transport implements HttpTransport {
       throw new Error('graphql: transport h1s needs options.caPem (the run CA), got none');
     this.connections = options.connections ?? 1;
     const pool = { keepAlive: true, maxSockets: this.connections };
-    this.agent = tls ? new https.Agent({ ...pool, ca: options.caPem }) : new http.Agent(pool);
+    this.tls = tls ? new TlsSessionTracker(options.tlsSession) : undefined;
+    // An offered session goes to every socket's tls.connect (agent options are connection options).
+    this.agent = tls
+      ? new https.Agent({
+          ...pool,
+          ca: options.caPem,
+          ...(options.tlsSession ? { session: options.tlsSession } : {}),
+        })
+      : new http.Agent(pool);
     this.request = tls ? https.request : http.request;
     this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     this.port = Number(url.port || (tls ? 443 : 80));
@@ -63,6 +74,13 @@ export class Http1Transport implements HttpTransport {
       headers,
       agent: this.agent,
     });
+    // A socket still connecting is a new one: watch its TLS handshake (reused ones were watched already).
+    const tracker = this.tls;
+    if (tracker) {
+      req.once('socket', (socket) => {
+        if (socket.connecting) tracker.watch(socket as TLSSocket);
+      });
+    }
     const onAbort = (): void => {
       req.destroy(cancelled('by the caller'));
     };

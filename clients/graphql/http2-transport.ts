@@ -1,4 +1,6 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import { TlsSessionTracker } from '../tls-session.js';
 import type { CallOptions, ClientOptions } from '../types.js';
 import {
   asClientError,
@@ -19,9 +21,12 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export class Http2Transport implements HttpTransport {
   private session: ClientHttp2Session | undefined;
+  /** h2: the session offered and received, resumed vs full handshakes. */
+  readonly tls: TlsSessionTracker | undefined;
   private readonly active = new Set<ClientHttp2Stream>();
 
   constructor(private readonly options: ClientOptions) {
+    this.tls = options.transport === 'h2' ? new TlsSessionTracker(options.tlsSession) : undefined;
     if (options.transport === 'h2' && !options.caPem) {
       throw new Error('graphql: transport h2 needs options.caPem (the run CA), got none');
     }
@@ -93,7 +98,13 @@ export class Http2Transport implements HttpTransport {
   /** The live session, or a new one (errors on an idle session only retire it; calls see their own). */
   private open(): ClientHttp2Session {
     if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
-    const session = http2.connect(this.options.url, this.options.caPem ? { ca: this.options.caPem } : {});
+    const offer = this.tls?.offer;
+    const session = http2.connect(this.options.url, {
+      ...(this.options.caPem ? { ca: this.options.caPem } : {}),
+      ...(offer ? { session: offer } : {}),
+    });
+    const tracker = this.tls;
+    if (tracker) session.once('connect', (_s, socket) => tracker.adopt(socket as TLSSocket));
     session.on('error', () => {
       // Reported to the streams that were on it; the next call opens a fresh session.
     });

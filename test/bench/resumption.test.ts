@@ -1,26 +1,31 @@
 import test from 'ava';
 import { measureResumed } from '../../bench/protocols/measure-resumed.js';
 import { findRpcScenario } from '../../bench/scenarios/catalog.js';
-import { createClient } from '../../clients/rest/index.js';
 import type { ClientOptions, ProtocolClient } from '../../clients/types.js';
 import { generateTls } from '../../lib/tls.js';
-import type { TransportId } from '../../protocols/types.js';
+import { findProtocol } from '../../protocols/registry.js';
+import type { ProtocolId, TransportId } from '../../protocols/types.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
-import { type RestServerHandle, startRest } from '../../services/rest/index.js';
+import type { ServerHandle } from '../../services/types.js';
 
 const core = new FeedCore({ seed: 1, preset: DATASET_PRESETS.small });
-const servers: RestServerHandle[] = [];
+const servers: ServerHandle[] = [];
 const tls = generateTls();
 test.after.always(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-async function serve(transport: TransportId): Promise<(extra: Partial<ClientOptions>) => ProtocolClient> {
+async function serve(
+  transport: TransportId,
+  protocol: ProtocolId = 'rest',
+): Promise<(extra: Partial<ClientOptions>) => ProtocolClient> {
+  const entry = findProtocol(protocol);
+  if (!entry) throw new Error(`expected a registry entry for ${protocol}`);
   const material = await tls;
-  const server = await startRest(core, { host: '127.0.0.1', port: 0, transport, tls: material });
+  const server = await entry.start(core, { host: '127.0.0.1', port: 0, transport, tls: material });
   servers.push(server);
   return (extra) =>
-    createClient({ url: server.url, transport, encoding: 'json', caPem: material.caPem, ...extra });
+    entry.createClient({ url: server.url, transport, encoding: 'json', caPem: material.caPem, ...extra });
 }
 
 const options = (transport: TransportId) => ({
@@ -34,12 +39,17 @@ const options = (transport: TransportId) => ({
   signal: new AbortController().signal,
 });
 
-for (const transport of ['h1s', 'h2'] as const) {
-  test(`rest/${transport}: fresh clients offering a first client's TLS session resume it, and are timed`, async (t) => {
+for (const [protocol, transport] of [
+  ['rest', 'h1s'],
+  ['rest', 'h2'],
+  ['graphql', 'h1s'],
+  ['graphql', 'h2'],
+] as const) {
+  test(`${protocol}/${transport}: fresh clients offering a first client's TLS session resume it, and are timed`, async (t) => {
     const scenario = findRpcScenario('get-small');
     if (!scenario) return t.fail('expected get-small');
-    const make = await serve(transport);
-    const { resumption, ttfb } = await measureResumed(make, scenario, options(transport));
+    const make = await serve(transport, protocol);
+    const { resumption, ttfb } = await measureResumed(make, scenario, { ...options(transport), protocol });
     t.deepEqual(resumption, { state: 'resumed', samples: 4, resumed: 4 });
     t.is(ttfb?.count, 4);
     t.true((ttfb?.summaryMs().p50 ?? 0) > 0);
