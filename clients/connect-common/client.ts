@@ -19,7 +19,7 @@ import type { CommonTransportOptions } from '@connectrpc/connect/protocol';
 import type { WireCounters } from '../../lib/http3/index.js';
 import type { EncodingId, TransportId } from '../../protocols/types.js';
 import { ClientError } from '../errors.js';
-import type { CallOptions, ClientOptions, ProtocolClient } from '../types.js';
+import type { CallOptions, ClientOptions, ProtocolClient, TlsResumptionState } from '../types.js';
 import { toClientError } from './errors.js';
 import { FirstByteProbe, firstByteContext } from './first-byte.js';
 import { type HttpLink, openHttpLink } from './http-link.js';
@@ -55,6 +55,8 @@ export class RpcClient implements ProtocolClient {
    * name and shape as the REST client's.
    */
   readonly wireCounters?: () => WireCounters;
+  /** h1s: TLS sessions offered, received and resumed (the h2 session manager hides its socket). */
+  readonly tlsResumption?: () => TlsResumptionState;
   private readonly link: HttpLink;
   private readonly rpc: Transport;
   private readonly clients = new Map<DescService, Record<string, AnyMethod>>();
@@ -73,6 +75,8 @@ export class RpcClient implements ProtocolClient {
     this.link = openHttpLink(spec.id, options);
     const counters = this.link.wireCounters;
     if (counters) this.wireCounters = counters;
+    const tls = this.link.tls;
+    if (tls) this.tlsResumption = () => tls.state();
     const probe = new FirstByteProbe();
     this.rpc = spec.createTransport({
       baseUrl: options.url,

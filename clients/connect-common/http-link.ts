@@ -2,11 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import type { UniversalClientFn } from '@connectrpc/connect/protocol';
 import { createNodeHttpClient, Http2SessionManager } from '@connectrpc/connect-node';
 import { createHttp3UniversalClient, ReconnectingHttp3, type WireCounters } from '../../lib/http3/index.js';
 import { PRECONNECT_PATH } from '../../services/connect-common/protocol.js';
 import { ClientError } from '../errors.js';
+import { TlsSessionTracker } from '../tls-session.js';
 import type { ClientOptions } from '../types.js';
 
 /**
@@ -25,6 +27,8 @@ export interface HttpLink {
    * ones included — monotonic, so diff two readings.
    */
   wireCounters?(): WireCounters;
+  /** h1s: the TLS session offered and received, resumed vs full handshakes (h2's session manager hides its socket). */
+  readonly tls?: TlsSessionTracker;
 }
 
 /**
@@ -52,7 +56,14 @@ export function openHttpLink(name: string, options: ClientOptions): HttpLink {
 function http1Link(name: string, origin: string, tls: boolean, options: ClientOptions): HttpLink {
   const connections = options.connections ?? 1;
   const pool = { keepAlive: true, maxSockets: connections };
-  const agent = tls ? new NoDelayHttpsAgent({ ...pool, ca: options.caPem }) : new http.Agent(pool);
+  const tracker = tls ? new TlsSessionTracker(options.tlsSession) : undefined;
+  // An offered session goes to every socket's tls.connect (agent options are connection options).
+  const agent = tls
+    ? new NoDelayHttpsAgent(
+        { ...pool, ca: options.caPem, ...(options.tlsSession ? { session: options.tlsSession } : {}) },
+        tracker,
+      )
+    : new http.Agent(pool);
   const request = tls ? https.request : http.request;
   return {
     httpClient: createNodeHttpClient({ httpVersion: '1.1', nodeOptions: { agent } }),
@@ -73,6 +84,7 @@ function http1Link(name: string, origin: string, tls: boolean, options: ClientOp
       await Promise.all(Array.from({ length: connections }, probe));
     },
     close: () => agent.destroy(),
+    ...(tracker ? { tls: tracker } : {}),
   };
 }
 
@@ -82,12 +94,21 @@ function http1Link(name: string, origin: string, tls: boolean, options: ClientOp
  * every body then waits for the server's delayed ACK (~40 ms per call, measured).
  */
 export class NoDelayHttpsAgent extends https.Agent {
+  constructor(
+    options: https.AgentOptions,
+    /** Told about every new TLS socket, for session resumption figures. */
+    private readonly tracker?: TlsSessionTracker,
+  ) {
+    super(options);
+  }
+
   override createConnection(
     options: https.RequestOptions,
     callback?: (err: Error | null, stream: Duplex) => void,
   ): Duplex | null | undefined {
     const socket = super.createConnection(options, callback);
     if (socket instanceof Socket) socket.setNoDelay(true);
+    if (socket instanceof TLSSocket) this.tracker?.watch(socket);
     return socket;
   }
 }

@@ -44,6 +44,8 @@ for (const [protocol, transport] of [
   ['rest', 'h2'],
   ['graphql', 'h1s'],
   ['graphql', 'h2'],
+  ['connect', 'h1s'],
+  ['grpc-web', 'h1s'],
 ] as const) {
   test(`${protocol}/${transport}: fresh clients offering a first client's TLS session resume it, and are timed`, async (t) => {
     const scenario = findRpcScenario('get-small');
