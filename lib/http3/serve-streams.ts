@@ -8,6 +8,7 @@ import type {
   StreamFlags,
   StreamListener,
 } from '@currentspace/http3';
+import { hostPort } from '../host-port.js';
 import { loadHttp3 } from './load.js';
 
 /** How long `close()` lets in-flight requests finish before cutting them off. */
@@ -232,9 +233,4 @@ async function udpPortReleased(host: string, port: number): Promise<void> {
     if (free) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-/** IPv6 literals need brackets in URLs. */
-function hostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Code, ConnectError, type ConnectRouterOptions, createConnectRouter } from '@connectrpc/connect';
 import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
+import { hostPort } from '../../lib/host-port.js';
 import type { FeedCore } from '../core/index.js';
 import { DEFAULT_MAX_BODY_BYTES, type ServerHandle, type StartOptions } from '../types.js';
 import { serveRpcOverHttp3 } from './h3-server.js';
@@ -106,9 +107,4 @@ async function serveH3(
     graceMs: SHUTDOWN_GRACE_MS,
     onCutoff: cutoff,
   });
-}
-
-/** IPv6 literals need brackets in URLs. */
-function hostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }

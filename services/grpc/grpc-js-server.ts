@@ -1,6 +1,7 @@
 import net, { type Socket } from 'node:net';
 import type { DescService } from '@bufbuild/protobuf';
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { hostPort } from '../../lib/host-port.js';
 import { FeedService, TopicService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { FeedCore } from '../core/index.js';
 import { OpenSet } from '../realtime/open-set.js';
@@ -121,11 +122,6 @@ function feedImplementation(core: FeedCore, service: DescService): UntypedServic
     impl[method.localName] = makeHandler(method, (fn as CoreMethod).bind(core));
   }
   return impl;
-}
-
-/** IPv6 literals need brackets in URLs. */
-function hostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function listen(server: net.Server, host: string, port: number): Promise<number> {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { hostPort } from '../../lib/host-port.js';
 import type { ProtocolId, TransportId } from '../../protocols/types.js';
 import type { StartOptions, TlsMaterial } from '../types.js';
 
@@ -120,9 +121,4 @@ function listen(server: NodeServer, host: string, port: number): Promise<number>
       resolve(typeof address === 'object' && address ? address.port : port);
     });
   });
-}
-
-/** IPv6 literals need brackets in URLs. */
-function hostPort(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }

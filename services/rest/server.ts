@@ -3,7 +3,7 @@ import type { TransportId } from '../../protocols/types.js';
 import type { FeedCore } from '../core/index.js';
 import type { ServerHandle, StartOptions, StartServer } from '../types.js';
 import { createRestHandler, type FetchHandler } from './handler.js';
-import { NODE_TRANSPORTS, type Served, serveNode, tlsOptions } from './node-server.js';
+import { type Served, serveNode, tlsOptions } from './node-server.js';
 
 type Serve = (handler: FetchHandler, options: StartOptions) => Promise<Served>;
 
@@ -13,10 +13,10 @@ type Serve = (handler: FetchHandler, options: StartOptions) => Promise<Served>;
  * h3 through lib/http3 (QUIC on UDP; its URL is `https://host:port`).
  */
 const TRANSPORTS: Readonly<Record<TransportId, Serve>> = {
-  h1: (handler, options) => serveNode(NODE_TRANSPORTS.h1, handler, options),
-  h1s: (handler, options) => serveNode(NODE_TRANSPORTS.h1s, handler, options),
-  h2: (handler, options) => serveNode(NODE_TRANSPORTS.h2, handler, options),
-  h2c: (handler, options) => serveNode(NODE_TRANSPORTS.h2c, handler, options),
+  h1: serveNode,
+  h1s: serveNode,
+  h2: serveNode,
+  h2c: serveNode,
   h3: async (handler, options) => {
     const { cert, key } = tlsOptions('h3', options.tls);
     return serveFetchOverHttp3(handler, {
