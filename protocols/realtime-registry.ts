@@ -42,7 +42,9 @@ export interface RealtimeUnsupported {
  */
 export interface RealtimeVariant {
   readonly name: string;
-  readonly options: Pick<RealtimeClientOptions, 'socketio'>;
+  readonly options: Pick<RealtimeClientOptions, 'socketio' | 'delivery' | 'graphqlCarrier'>;
+  /** Transports of the entry this variant cannot ride on, with the reason (reported as `skipped`). */
+  readonly unsupported?: readonly RealtimeUnsupported[];
 }
 
 /**

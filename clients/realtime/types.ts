@@ -39,6 +39,20 @@ export interface RealtimeClientOptions extends ClientOptions {
    * two are measured apart (registry variants). Default `websocket`.
    */
   readonly socketio?: { readonly transport: 'websocket' | 'polling' };
+  /**
+   * Raw QUIC and WebTransport only: how the server delivers a subscription's
+   * events — `streams` (default: reliable, ordered, on the subscription's bidi
+   * stream) or `datagrams` (RFC 9221 / WebTransport datagrams: unreliable, no
+   * retransmission, so no head-of-line blocking; a lost datagram is a gap).
+   * The two are measured apart (registry variants).
+   */
+  readonly delivery?: 'streams' | 'datagrams';
+  /**
+   * GraphQL only: the carrier of subscriptions — `sse` (default, graphql-sse
+   * distinct connections) or `websocket` (graphql-ws, the graphql-transport-ws
+   * subprotocol). The two are measured apart (registry variants).
+   */
+  readonly graphqlCarrier?: 'sse' | 'websocket';
 }
 
 /** Where a subscription starts and how it reports loss and reconnections. */
