@@ -16,12 +16,34 @@ export type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
 export type NodeListener = (req: NodeRequest, res: NodeResponse) => void;
 type NodeServer = http.Server | https.Server | http2.Http2Server | http2.Http2SecureServer;
 
+/** After the grace period, how long handlers told to stop get to write their final status. */
+const CUTOFF_MS = 250;
+
 /** A listener being served on one TCP transport. */
 export interface NodeServed {
   readonly url: string;
   /** TCP connections accepted and requests received since start (for keep-alive reuse checks). */
   stats(): { readonly connections: number; readonly requests: number };
+  /**
+   * Destroys every open socket (HTTP/2 sessions with them) without a close
+   * frame or end of stream, as a network failure would; returns how many
+   * sockets were cut. Push services use it so clients reconnect and resume.
+   */
+  dropConnections(): number;
   close(): Promise<void>;
+}
+
+/** How `close()` drains: the grace period, and what stops handlers still running when it ends. */
+export interface NodeDrain {
+  /** In-flight requests get this long to finish (default {@link SHUTDOWN_GRACE_MS}). */
+  readonly graceMs?: number;
+  /**
+   * Called once the grace period is over with requests still in flight
+   * (e.g. aborting connect-es' shutdown signal); they then get a moment to
+   * send their error status before their sockets are cut. Without it the
+   * sockets are cut at once.
+   */
+  readonly onCutoff?: () => void;
 }
 
 /** How a node:http(s)/http2 transport makes its server. */
@@ -32,8 +54,10 @@ interface NodeTransportSpec {
 
 /**
  * The TCP transports, shared by every adapter that serves through node's
- * own stacks (REST and GraphQL). h2 refuses HTTP/1.1 fallback so a run
- * labelled h2 really is h2.
+ * own stacks (REST, GraphQL, Connect and gRPC-Web). h2 refuses HTTP/1.1
+ * fallback (ALPN offers h2 only) so a run labelled h2 really is h2; h2c is
+ * HTTP/2 with prior knowledge. HTTP/2 streams are full duplex through the
+ * compatibility API, which connect-es' bidi streaming needs.
  */
 const NODE_TRANSPORTS: Partial<Record<TransportId, NodeTransportSpec>> = {
   h1: { scheme: 'http', create: (listener) => http.createServer(listener) },
@@ -50,8 +74,9 @@ const NODE_TRANSPORTS: Partial<Record<TransportId, NodeTransportSpec>> = {
  * with the draining shutdown every adapter needs: `close()` stops accepting,
  * sends GOAWAY / closes idle keep-alives, lets in-flight requests finish
  * within the grace period, then cuts every socket left — so it always
- * settles and leaves no handle open. Nagle is off on every connection
- * (streamed NDJSON lines and SSE events are small writes). `makeListener`
+ * settles and leaves no handle open (`drain` sets the grace period and what
+ * stops late handlers). Nagle is off on every connection (streamed NDJSON
+ * lines, SSE events and push messages are small writes). `makeListener`
  * gets the origin lazily, since the port is known only after listening.
  * `name` prefixes start-up errors ("rest: transport h2 needs options.tls…").
  */
@@ -59,7 +84,7 @@ export async function serveNodeListener(
   name: string,
   makeListener: (origin: () => string) => NodeListener,
   options: StartOptions,
-  graceMs = SHUTDOWN_GRACE_MS,
+  drain: NodeDrain = {},
 ): Promise<NodeServed> {
   const spec = NODE_TRANSPORTS[options.transport];
   if (!spec) {
@@ -86,8 +111,9 @@ export async function serveNodeListener(
   return {
     url: origin,
     stats: () => ({ connections: tracked.accepted, requests: inflight.started }),
+    dropConnections: () => cutAll(tracked),
     close: () => {
-      closing ??= shutdown(server, tracked, inflight, graceMs);
+      closing ??= shutdown(server, tracked, inflight, drain);
       return closing;
     },
   };
@@ -100,7 +126,7 @@ function certKey(tls: TlsMaterial): { cert: string; key: string } {
 /** Counts requests whose response has not closed yet, and wakes `close()` when none are left. */
 class InFlight {
   started = 0;
-  private active = 0;
+  active = 0;
   private onIdle: (() => void) | undefined;
 
   track(res: NodeResponse): void {
@@ -161,12 +187,25 @@ function listen(server: NodeServer, host: string, port: number): Promise<number>
   });
 }
 
-async function shutdown(server: NodeServer, tracked: Tracked, inflight: InFlight, graceMs: number) {
+/** Destroys every tracked socket and HTTP/2 session; returns how many sockets that was. */
+function cutAll(tracked: Tracked): number {
+  const n = tracked.open.size;
+  for (const session of tracked.sessions) session.destroy();
+  for (const socket of tracked.open) socket.destroy();
+  return n;
+}
+
+async function shutdown(server: NodeServer, tracked: Tracked, inflight: InFlight, drain: NodeDrain) {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   if (server instanceof http.Server) server.closeIdleConnections();
   for (const session of tracked.sessions) session.close();
-  await inflight.idle(graceMs);
+  await inflight.idle(drain.graceMs ?? SHUTDOWN_GRACE_MS);
+  if (drain.onCutoff && inflight.active > 0) {
+    // Handlers told to stop still get a moment to send their error status.
+    drain.onCutoff();
+    await inflight.idle(CUTOFF_MS);
+  }
   if (server instanceof http.Server) server.closeAllConnections();
-  for (const socket of tracked.open) socket.destroy();
+  cutAll(tracked);
   await closed;
 }

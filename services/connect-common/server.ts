@@ -1,18 +1,15 @@
 import { setMaxListeners } from 'node:events';
-import { Code, ConnectError, type ConnectRouterOptions, createConnectRouter } from '@connectrpc/connect';
+import { type ConnectRouterOptions, createConnectRouter } from '@connectrpc/connect';
 import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
-import { hostPort } from '../../lib/host-port.js';
+import { SHUTDOWN_GRACE_MS, serveNodeListener } from '../../lib/node-http.js';
+import { FeedService } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import type { FeedCore } from '../core/index.js';
+import type { RealtimeServerHandle } from '../realtime/types.js';
 import { DEFAULT_MAX_BODY_BYTES, type ServerHandle, type StartOptions } from '../types.js';
 import { serveRpcOverHttp3 } from './h3-server.js';
-import { listenNode } from './node-server.js';
 import { PRECONNECT_PATH, type RpcServerProtocol } from './protocol.js';
+import { PushCalls, SHUTTING_DOWN } from './push-calls.js';
 import { feedRoutes } from './routes.js';
-
-/** How long `close()` lets in-flight calls finish before cutting connections. */
-const SHUTDOWN_GRACE_MS = 5000;
-/** What calls still running after the grace period end with (connect-es sends it as their status). */
-const SHUTTING_DOWN = new ConnectError('server shutting down', Code.Unavailable);
 
 /** A handle that also counts what it accepted, so tests can check keep-alive and QUIC connection reuse. */
 export interface RpcServerHandle extends ServerHandle {
@@ -20,43 +17,38 @@ export interface RpcServerHandle extends ServerHandle {
   stats(): { readonly connections: number; readonly requests: number };
 }
 
-/** A listening server of either kind, before it is labelled with protocol and transport. */
-interface Served {
-  readonly url: string;
-  stats(): { readonly connections: number; readonly requests: number };
-  close(): Promise<void>;
-}
+/**
+ * The server on node's TCP transports: the same service, which also reports
+ * and cuts the connections of its push clients (`npm run services` and the
+ * bench start this one for `connect`, so the connections and reconnect-storm
+ * cells can count and cut them).
+ */
+export type RpcNodeServerHandle = RpcServerHandle & RealtimeServerHandle;
 
 /**
- * Starts FeedService on connect-es for one wire protocol and one transport:
- * h1, h1s, h2c and h2 on connect-node's adapter over node's servers, h3 on
- * the same router's universal handlers over QUIC (lib/http3, see
- * h3-server.ts). Messages above `maxBodyBytes` are refused by connect-es
- * with `resource_exhausted` (its `readMaxBytes`, applied per message).
- * `close()` drains for a bounded time, then aborts handlers still running
- * (through the router's shutdown signal, so they end `unavailable`) and
- * frees every socket, HTTP/2 session and QUIC connection.
+ * Starts FeedService (and TopicService) on connect-es for one wire protocol
+ * and one transport: h1, h1s, h2c and h2 on connect-node's adapter over
+ * lib/node-http ({@link startRpcNode}), h3 on the same router's universal
+ * handlers over QUIC (lib/http3, see h3-server.ts). Messages above
+ * `maxBodyBytes` are refused by connect-es with `resource_exhausted` (its
+ * `readMaxBytes`, applied per message). `close()` drains for a bounded
+ * time, then aborts handlers still running (through the router's shutdown
+ * signal, so they end `unavailable`) and frees every socket, HTTP/2
+ * session and QUIC connection.
  */
 export async function startRpcServer(
   core: FeedCore,
   options: StartOptions,
   protocol: RpcServerProtocol,
 ): Promise<RpcServerHandle> {
-  const shutdown = new AbortController();
-  // connect-es links every in-flight call's signal to this one: one listener per call, by design.
-  setMaxListeners(0, shutdown.signal);
-  const cutoff = (): void => shutdown.abort(SHUTTING_DOWN);
-  // connect-node's adapter defaults: gzip and brotli accepted (clients here send uncompressed).
-  const router: ConnectRouterOptions = {
-    ...protocol.enable,
-    readMaxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    shutdownSignal: shutdown.signal,
-    acceptCompression: [compressionGzip, compressionBrotli],
-  };
-  const served =
-    options.transport === 'h3'
-      ? await serveH3(core, options, protocol, router, cutoff)
-      : await serveNode(core, options, protocol, router, cutoff);
+  if (options.transport !== 'h3') return startRpcNode(core, options, protocol);
+  const { router, cutoff } = rpcRouter(options, protocol);
+  const routes = createConnectRouter(router);
+  feedRoutes(core)(routes);
+  const served = await serveRpcOverHttp3(protocol.id, routes.handlers, options, {
+    graceMs: SHUTDOWN_GRACE_MS,
+    onCutoff: cutoff,
+  });
   return {
     protocol: protocol.id,
     transport: options.transport,
@@ -66,45 +58,68 @@ export async function startRpcServer(
   };
 }
 
-async function serveNode(
+/**
+ * The node-transport server (lib/node-http: sockets and HTTP/2 sessions
+ * tracked, Nagle off, draining close). `connections()` counts open
+ * Subscribe and Chat calls — the logical connections of a push service, as
+ * open SSE streams are for SSE — so a cancelled subscription shows as soon
+ * as it is freed; `dropConnections()` cuts every socket as a network failure
+ * would, and the clients resume with `after_seq`. `close()` ends the push
+ * calls first (`unavailable`), then drains the request/response calls.
+ */
+export async function startRpcNode(
   core: FeedCore,
   options: StartOptions,
   protocol: RpcServerProtocol,
-  router: ConnectRouterOptions,
-  cutoff: () => void,
-): Promise<Served> {
+): Promise<RpcNodeServerHandle> {
+  const { router, cutoff } = rpcRouter(options, protocol);
+  const push = new PushCalls();
   const listener = connectNodeAdapter({
     ...router,
-    routes: feedRoutes(core),
+    routes: feedRoutes(core, FeedService, push),
     fallback: (req, res) => {
       const probe = req.method === 'OPTIONS' && req.url === PRECONNECT_PATH;
       res.writeHead(probe ? 204 : 404);
       res.end();
     },
   });
-  const server = await listenNode(protocol.id, options.transport, listener, options);
+  const served = await serveNodeListener(protocol.id, () => listener, options, {
+    graceMs: SHUTDOWN_GRACE_MS,
+    onCutoff: cutoff,
+  });
   let closing: Promise<void> | undefined;
   return {
-    url: `${server.scheme}://${hostPort(options.host, server.port)}`,
-    stats: () => server.stats(),
+    protocol: protocol.id,
+    transport: options.transport,
+    url: served.url,
+    stats: () => served.stats(),
+    connections: () => push.size,
+    dropConnections: () => served.dropConnections(),
     close: () => {
-      closing ??= server.close(SHUTDOWN_GRACE_MS, cutoff);
+      closing ??= (async () => {
+        push.endAll();
+        await served.close();
+      })();
       return closing;
     },
   };
 }
 
-async function serveH3(
-  core: FeedCore,
+/** The router options both servers share, and the cutoff that aborts calls still running after the grace. */
+function rpcRouter(
   options: StartOptions,
   protocol: RpcServerProtocol,
-  router: ConnectRouterOptions,
-  cutoff: () => void,
-): Promise<Served> {
-  const routes = createConnectRouter(router);
-  feedRoutes(core)(routes);
-  return serveRpcOverHttp3(protocol.id, routes.handlers, options, {
-    graceMs: SHUTDOWN_GRACE_MS,
-    onCutoff: cutoff,
-  });
+): { router: ConnectRouterOptions; cutoff: () => void } {
+  const shutdown = new AbortController();
+  // connect-es links every in-flight call's signal to this one: one listener per call, by design
+  // (thousands of subscriptions are thousands of listeners, not a leak).
+  setMaxListeners(0, shutdown.signal);
+  // connect-node's adapter defaults: gzip and brotli accepted (clients here send uncompressed).
+  const router: ConnectRouterOptions = {
+    ...protocol.enable,
+    readMaxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    shutdownSignal: shutdown.signal,
+    acceptCompression: [compressionGzip, compressionBrotli],
+  };
+  return { router, cutoff: () => shutdown.abort(SHUTTING_DOWN) };
 }
