@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Http3ClientSession } from '@currentspace/http3';
 import { loadHttp3 } from './load.js';
 import { type Http3Call, type Http3RequestInit, http3Request } from './request.js';
+import { HTTP3_CONNECT_CHANNEL, type Http3ConnectPhases } from './setup-channel.js';
 
 export interface Http3ConnectOptions {
   /** PEM of the one CA to trust; without it the system roots apply. Verification is never switched off. */
@@ -18,6 +19,15 @@ export interface Http3ConnectOptions {
   readonly connectTimeoutMs?: number;
   /** QUIC idle timeout. Default 65 s, like the servers' keep-alive: longer than any pause in a run. */
   readonly maxIdleTimeoutMs?: number;
+  /**
+   * A TLS session ticket an earlier connection to the same server received
+   * (`Http3Connection.sessionTicket()`), offered for a resumed handshake. A
+   * ticket the server declines (or cannot parse) costs a full handshake, not
+   * an error. The package reports no "resumed" flag: see handshake-audit.ts.
+   */
+  readonly sessionTicket?: Buffer;
+  /** Directory for quiche's qlog of this connection (handshake-audit.ts reads it); costs milliseconds per connection. */
+  readonly qlogDir?: string;
 }
 
 /** UDP payload bytes of one QUIC connection, as quiche counts them. */
@@ -39,6 +49,14 @@ export interface Http3Connection {
    * closed keeps the package's last poll, at most ~1 s old).
    */
   wireCounters(): WireCounters;
+  /**
+   * The newest TLS session ticket the server issued on this connection (TLS
+   * 1.3 sends it after the handshake, so shortly after the first exchange),
+   * for `Http3ConnectOptions.sessionTicket` of a later connection.
+   */
+  sessionTicket(): Buffer | undefined;
+  /** Whether this connection offered a session ticket (its handshake may or may not have resumed it). */
+  readonly offeredTicket: boolean;
   /** The session closed (either side, or an idle timeout); new requests need a new connection. */
   readonly closed: boolean;
   /** CONNECTION_CLOSE with H3_NO_ERROR; in-flight streams fail. */
@@ -57,14 +75,27 @@ export async function connectHttp3(url: string, options: Http3ConnectOptions = {
   const port = Number(target.port || 443);
   const authority = target.host;
   const servername = options.servername ?? defaultServername(host);
+  const callNs = process.hrtime.bigint();
   const session = connect(isIP(host) ? { address: host, port, servername } : { host, port, servername }, {
     ...(options.caPem ? { ca: options.caPem } : {}),
     rejectUnauthorized: true,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.sessionTicket ? { sessionTicket: options.sessionTicket } : {}),
+    ...(options.qlogDir ? { qlogDir: options.qlogDir } : {}),
   });
   // Session errors fail their streams (each rejects on its own); they must not crash the process.
   session.on('error', () => {});
+  // Emitted once the package has built the connection's native worker and started the handshake.
+  let handshakeStartNs: bigint | undefined;
+  session.once('runtime', () => {
+    handshakeStartNs = process.hrtime.bigint();
+  });
+  // Attached before the handshake: the ticket follows it, possibly before ready() resolves.
+  let ticket: Buffer | undefined;
+  session.on('sessionTicket', (received: Buffer) => {
+    ticket = received;
+  });
   try {
     await session.ready();
   } catch (error) {
@@ -72,10 +103,25 @@ export async function connectHttp3(url: string, options: Http3ConnectOptions = {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`http3: expected a handshake with ${authority}, got ${message}`);
   }
-  return wrap(session, authority);
+  if (HTTP3_CONNECT_CHANNEL.hasSubscribers) {
+    const readyNs = process.hrtime.bigint();
+    const phases: Http3ConnectPhases = {
+      authority,
+      callNs,
+      handshakeStartNs: handshakeStartNs ?? callNs,
+      readyNs,
+    };
+    HTTP3_CONNECT_CHANNEL.publish(phases);
+  }
+  return wrap(session, authority, () => ticket, options.sessionTicket !== undefined);
 }
 
-function wrap(session: Http3ClientSession, authority: string): Http3Connection {
+function wrap(
+  session: Http3ClientSession,
+  authority: string,
+  ticket: () => Buffer | undefined,
+  offeredTicket: boolean,
+): Http3Connection {
   let last: WireCounters = { bytesSent: 0, bytesReceived: 0 };
   const counters = (): WireCounters => {
     const metrics = session.getMetrics();
@@ -86,6 +132,8 @@ function wrap(session: Http3ClientSession, authority: string): Http3Connection {
   return {
     request: (init) => http3Request(session, authority, init),
     wireCounters: counters,
+    sessionTicket: ticket,
+    offeredTicket,
     get closed() {
       return closing !== undefined || session.closed;
     },

@@ -5,6 +5,8 @@
  * + `request` (or `http3Request` on a raw session) is a small client with
  * first-byte callback, abort signal, streaming bodies both ways and UDP wire
  * counters, and `createHttp3UniversalClient` puts connect-es clients on it.
+ * Session tickets: servers use one ticket key each, clients offer a ticket
+ * (`sessionTicket`) and `auditHttp3Resumption` tells whether it resumed.
  */
 
 export {
@@ -15,6 +17,14 @@ export {
   type WireCounters,
 } from './connection.js';
 export type { FetchHandler } from './fetch-stream.js';
+export {
+  auditHttp3Resumption,
+  HTTP3_ZERO_RTT_UNSUPPORTED,
+  type Http3HandshakeRecord,
+  type Http3ResumptionAudit,
+  readHandshakeRecord,
+  recordHttp3Handshake,
+} from './handshake-audit.js';
 export { H3_NO_ERROR, H3_REQUEST_CANCELLED, loadHttp3 } from './load.js';
 export { http3Unavailable } from './probe.js';
 export { ReconnectingHttp3 } from './reconnecting.js';
@@ -32,4 +42,6 @@ export {
   serveHttp3Streams,
 } from './serve-streams.js';
 export { serveUniversalOverHttp3 } from './serve-universal.js';
+export { HTTP3_CONNECT_CHANNEL, type Http3ConnectPhases, watchHttp3Connects } from './setup-channel.js';
+export { type Http3Resumption, TicketLedger } from './ticket-ledger.js';
 export { createHttp3UniversalClient } from './universal-client.js';

@@ -4,6 +4,7 @@ import {
   type Http3ConnectOptions,
   type WireCounters,
 } from './connection.js';
+import { type Http3Resumption, TicketLedger } from './ticket-ledger.js';
 
 /**
  * One HTTP/3 connection to a server, opened on first use and reopened when
@@ -18,6 +19,7 @@ export class ReconnectingHttp3 {
   /** Counters of connections already closed or replaced, so totals never go backwards. */
   private retired: WireCounters = { bytesSent: 0, bytesReceived: 0 };
   private closed = false;
+  private readonly tickets = new TicketLedger();
 
   constructor(
     private readonly url: string,
@@ -50,6 +52,15 @@ export class ReconnectingHttp3 {
     return { bytesSent, bytesReceived };
   }
 
+  /**
+   * Session tickets: the newest one received (for a later client) and how
+   * many connections offered `options.sessionTicket` — every connection it
+   * opens offers the one it was given, as a client resuming after a restart.
+   */
+  resumption(): Http3Resumption {
+    return this.tickets.state();
+  }
+
   /** Closes the connection (in-flight streams fail); later `connection()` calls reject. */
   async close(): Promise<void> {
     this.closed = true;
@@ -64,6 +75,7 @@ export class ReconnectingHttp3 {
     const pending = connectHttp3(this.url, this.options).then(
       (connection) => {
         this.live.add(connection);
+        this.tickets.add(connection);
         return connection;
       },
       (error: unknown) => {
