@@ -24,7 +24,12 @@ a results folder, and prints the summary tables.
   --arrival constant|poisson      open-loop arrival process (default constant)
   --connections N                 connections per client (default 1)
   --concurrency N                 calls in flight per cell (closed: default 1; open: at most, default 64)
-  --duration S                    measured seconds per cell (default: profile)
+  --duration S                    measured seconds per cell (default: profile; never scaled by the budget)
+  --budget S|off                  wall-clock budget of the run in seconds (default: the profile's —
+                                  quick 170, standard 840, full 3400); the plan is scaled to fit it and
+                                  cells that cannot fit are recorded skipped; off: no budget
+  --dry-run                       print the plan (cells by scenario × network, estimated time against
+                                  the budget, as root) and exit without starting anything
   --seed N                        seed for data and request sequences (default 1)
   --out DIR                       results folder (default results/<UTC timestamp>/)
   --json                          print results.json to stdout instead of tables
@@ -52,6 +57,12 @@ export interface BenchConfig {
   readonly connections: number;
   readonly concurrency: number;
   readonly durationS: number;
+  /** --duration was given: the budget scales everything but the measured seconds. */
+  readonly durationFixed: boolean;
+  /** Wall-clock budget (s), or null with --budget off. */
+  readonly budgetS: number | null;
+  /** --dry-run: plan (as root), estimate, print, exit 0. */
+  readonly dryRun: boolean;
   readonly seed: number;
   readonly outDir: string | undefined;
   readonly json: boolean;
@@ -79,6 +90,8 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
     json: { type: 'boolean', default: false },
     slo: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
+    budget: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
   });
   if (positionals.length > 0) throw new UsageError(`expected flags only, got "${positionals[0]}"`);
   if (!(values.profile in PROFILES)) {
@@ -106,7 +119,9 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
   let networks = parseNetworks(values.networks ?? ['loopback', ...profile.emulatedNetworks].join(','));
   if (values.networks === undefined && profile.emulatedNetworks.length > 0) {
     const missing = emulationMissing();
-    if (missing) {
+    if (missing && values['dry-run']) {
+      networkNote = `dry run plans as root: ${profile.emulatedNetworks.join(', ')} included (a real run here would leave them out: ${missing})`;
+    } else if (missing) {
       networks = ['loopback'];
       networkNote = `emulated ${profile.emulatedNetworks.join(', ')} left out: ${missing}; running on loopback only`;
     }
@@ -140,12 +155,25 @@ export function parseBenchFlags(argv: string[]): BenchConfig {
           : 1
         : parseInteger('concurrency', values.concurrency, 1, 10_000),
     durationS: values.duration ? parseNumber('duration', values.duration, 0.1, 3600) : profile.durationS,
+    durationFixed: values.duration !== undefined,
+    budgetS: parseBudget(values.budget, profile.budgetS),
+    dryRun: values['dry-run'],
     seed: parseInteger('seed', values.seed, 0, 2 ** 31 - 1),
     outDir: values.out,
     json: values.json,
     slos: values.slo.map(parseSlo),
     help: values.help,
   };
+}
+
+/** `--budget`: seconds (10 s to a day) or `off`; absent: the profile's. */
+function parseBudget(value: string | undefined, profileBudgetS: number): number | null {
+  if (value === undefined) return profileBudgetS;
+  if (value === 'off') return null;
+  if (!/^\d+(\.\d+)?$/.test(value)) {
+    throw new UsageError(`--budget: expected seconds (e.g. 840) or off, got "${value}"`);
+  }
+  return parseNumber('budget', value, 10, 86_400);
 }
 
 /** Why link emulation cannot run here, or undefined when it probably can (root and /dev/net/tun). */

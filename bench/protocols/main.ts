@@ -7,9 +7,13 @@ import { writeResultsFolder } from '../report/write-reports.js';
 import { describeEnvironment } from '../results/environment.js';
 import { type Cell, type NetworkRecord, RESULTS_SCHEMA, type Results } from '../results/schema.js';
 import { runSerializationBench } from '../serialization/run.js';
+import { fitBudget, scaleProfile } from './budget.js';
+import { BudgetGuard } from './budget-guard.js';
 import { HELP, parseBenchFlags } from './flags.js';
 import { openNetwork } from './network-env.js';
 import { planMatrix } from './plan.js';
+import { planLine, planTable, profileLine } from './plan-summary.js';
+import type { Profile } from './profiles.js';
 import { createProgress } from './progress.js';
 import { checkSlos } from './slo.js';
 
@@ -30,10 +34,32 @@ runMain('bench:protocols', async () => {
   // 1. Plan the matrix from the registry; skipped cells are part of the result.
   const plans = planMatrix({ ...config, transportChoice: config.profile.transports });
   const runnable = plans.filter((p) => p.kind === 'run');
+  // Cells run network by network, in plan order within each: the order the budget is estimated in.
+  const runOrder = config.networks.flatMap((n) => runnable.filter((p) => p.network === n));
+  // 1b. The budget: scale the profile so the estimate fits; the guard keeps to it while running.
+  const budgetInput = {
+    profile: config.profile,
+    cells: runOrder,
+    fixedDurationS: config.durationFixed ? config.durationS : undefined,
+  };
+  const fit = config.budgetS === null ? null : fitBudget(budgetInput, config.budgetS);
+  let active: Profile = fit ? scaleProfile(config.profile, fit.scale) : config.profile;
+  const planned = planLine(plans, config.networks, fit);
+  if (config.dryRun) {
+    if (config.networkNote) process.stdout.write(`bench: ${config.networkNote}\n`);
+    process.stdout.write(
+      `${planTable(plans, config.networks, config.profile, fit, budgetInput.fixedDurationS)}\n`,
+    );
+    process.stdout.write(`${profileLine(active, budgetInput.fixedDurationS)}\n${planned}\n`);
+    return 0;
+  }
+  const guard = fit ? new BudgetGuard(budgetInput, fit) : undefined;
+  let scale = fit?.scale ?? 1;
   const bar = createProgress(runnable.length);
   const progress = (line: string): void => bar.log(line);
 
   if (config.networkNote) progress(`bench: ${config.networkNote}`);
+  progress(`bench: ${planned}`);
   const abort = new AbortController();
   // Every cell and every serialization task listens for Ctrl-C on this one signal.
   setMaxListeners(256, abort.signal);
@@ -48,17 +74,35 @@ runMain('bench:protocols', async () => {
   const cells: Cell[] = [];
   const networks: NetworkRecord[] = [];
   let index = 0;
+  /** Position in runOrder: what the guard still has to fit. */
+  let position = 0;
+  const budgetSkip = (plan: (typeof runOrder)[number], reason: string): Cell => ({
+    ...keyOf(plan),
+    state: 'skipped',
+    load: loadOf(config, active),
+    reason,
+  });
   try {
     for (const network of config.networks) {
       const inNetwork = plans.filter((p) => p.network === network);
       for (const plan of inNetwork) {
         if (plan.kind === 'skip') {
           const { kind: _kind, ...rest } = plan;
-          cells.push({ ...rest, state: 'skipped', load: loadOf(config), reason: plan.reason });
+          cells.push({ ...rest, state: 'skipped', load: loadOf(config, active), reason: plan.reason });
         }
       }
       const toRun = inNetwork.filter((p) => p.kind === 'run');
       if (toRun.length === 0 || abort.signal.aborted) continue;
+      // Asked before the network opens, so its setup counts; a network past the budget is never opened.
+      let first = guard?.beforeCell(runOrder.slice(position));
+      if (first?.kind === 'skip') {
+        progress(`bench: ${network}: ${first.reason} — its ${toRun.length} cells are skipped`);
+        guard?.skipMany(toRun.length - 1);
+        for (const plan of toRun) cells.push(budgetSkip(plan, first.reason));
+        index += toRun.length;
+        position += toRun.length;
+        continue;
+      }
       // A network that cannot be brought up (emulator, namespaces, services) skips its cells with the reason.
       const env = await openNetwork(network, {
         plans: toRun,
@@ -71,8 +115,9 @@ runMain('bench:protocols', async () => {
       if (typeof env === 'string') {
         progress(`bench: ${env} — its cells are skipped`);
         for (const plan of toRun)
-          cells.push({ ...keyOf(plan), state: 'skipped', load: loadOf(config), reason: env });
+          cells.push({ ...keyOf(plan), state: 'skipped', load: loadOf(config, active), reason: env });
         index += toRun.length;
+        position += toRun.length;
         continue;
       }
       networks.push(env.record);
@@ -83,11 +128,29 @@ runMain('bench:protocols', async () => {
           if (abort.signal.aborted) break;
           index++;
           const label = `${plan.scenario.name} ${plan.protocol}/${plan.transport}${plan.variant ? `[${plan.variant}]` : ''} ${plan.network}`;
+          const decision = first ?? guard?.beforeCell(runOrder.slice(position), network);
+          first = undefined;
+          position++;
+          if (decision?.kind === 'skip') {
+            const cell = budgetSkip(plan, decision.reason);
+            cells.push(cell);
+            bar.done(index, label, summary(cell));
+            continue;
+          }
+          if (decision) {
+            if (decision.scale !== scale) {
+              progress(
+                `bench: behind the budget (${guard?.remainingS().toFixed(0)} s left) — next cells at the profile × ${decision.scale}`,
+              );
+              scale = decision.scale;
+            }
+            active = decision.profile;
+          }
           bar.start(index, label);
           const cell = await env
             .run(plan, {
-              profile: config.profile,
-              load: loadOf(config),
+              profile: active,
+              load: loadOf(config, active),
               seed: config.seed,
               signal: abort.signal,
             })
@@ -95,7 +158,7 @@ runMain('bench:protocols', async () => {
               (error: unknown): Cell => ({
                 ...keyOf(plan),
                 state: 'failed',
-                load: loadOf(config),
+                load: loadOf(config, active),
                 reason: String((error as Error).message ?? error),
               }),
             );
@@ -120,7 +183,7 @@ runMain('bench:protocols', async () => {
     ? []
     : await runSerializationBench({
         seed: config.seed,
-        ...config.profile.serialization,
+        ...active.serialization,
         signal: abort.signal,
       }).catch((error: unknown) => {
         progress(`bench: serialization benchmark failed: ${(error as Error).message}`);
@@ -140,6 +203,7 @@ runMain('bench:protocols', async () => {
       argv: process.argv.slice(2),
       status: abort.signal.aborted ? 'aborted' : 'completed',
       datasetPreset: DATASET,
+      ...(guard ? { budget: guard.record() } : {}),
     },
     environment: await describeEnvironment(),
     networks,
@@ -179,15 +243,16 @@ function keyOf(plan: {
   };
 }
 
-function loadOf(config: ReturnType<typeof parseBenchFlags>) {
+/** The load a cell runs with: the flags', durations from --duration or the (budget-scaled) profile. */
+function loadOf(config: ReturnType<typeof parseBenchFlags>, profile: Profile) {
   return {
     model: config.load,
     rate: config.rate,
     ...(config.load === 'open' ? { arrival: config.arrival } : {}),
     connections: config.connections,
     concurrency: config.concurrency,
-    durationS: config.durationS,
-    warmupS: config.profile.warmupS,
+    durationS: config.durationFixed ? config.durationS : profile.durationS,
+    warmupS: profile.warmupS,
   };
 }
 

@@ -69,8 +69,20 @@ export interface CompletedCell extends CellBase {
   readonly ttfbResumedMs?: PercentilesMs;
   /** TLS session resumption on this cell: done, declined, unsupported by the client's stack, or cleartext. */
   readonly resumption?: Resumption;
-  /** Bare-socket connection phases to the same endpoint (TCP handshake; TLS handshake for https), to decompose cold TTFB. */
-  readonly connectPhasesMs?: { readonly tcp: PercentilesMs; readonly tls?: PercentilesMs };
+  /**
+   * Phases of a cold connection, to decompose cold TTFB. TCP transports: a
+   * bare-socket probe of the same endpoint (`tcp` handshake; `tls` for
+   * https). HTTP/3: the cold clients' own connections — `quic` is the QUIC +
+   * TLS handshake, `setup` the client library's local work before its first
+   * packet (@currentspace/http3 builds a native worker per connection), which
+   * ttfbColdMs leaves out as it leaves out DNS (lib/http3/setup-channel.ts).
+   */
+  readonly connectPhasesMs?: {
+    readonly tcp?: PercentilesMs;
+    readonly tls?: PercentilesMs;
+    readonly quic?: PercentilesMs;
+    readonly setup?: PercentilesMs;
+  };
   /**
    * Event-loop utilization of the load generator during the measured phase (0–1). Near 1 the
    * harness, not the server, limited throughput: `clientBound` is then true and the figure is a floor.
@@ -151,6 +163,32 @@ export interface RunRecord {
   /** `aborted` when Ctrl-C cut the run short; the cells present are still valid. */
   readonly status: 'completed' | 'aborted';
   readonly datasetPreset: string;
+  /** The wall-clock budget and how the plan was scaled to keep it; absent with --budget off. */
+  readonly budget?: RunBudget;
+}
+
+/**
+ * How a run kept its profile's wall-clock budget (bench/protocols/budget.ts):
+ * the estimate, the scale the profile's timings (warm-up, duration, samples,
+ * trials, events) and push fleets were multiplied by (1 = as written, floors apply),
+ * what the runtime guard did, and the time the matrix actually took. Each
+ * cell's own `load` shows the durations it ran with.
+ */
+export interface RunBudget {
+  readonly budgetS: number;
+  /** The plan's estimate at the profile as written, and at the scale it started with. */
+  readonly unscaledEstimateS: number;
+  readonly estimateS: number;
+  /** The planned scale (1 = the profile as written), and the lowest the runtime guard went to. */
+  readonly scale: number;
+  readonly finalScale: number;
+  /** Cells run below the planned scale, and cells skipped because the budget ran out. */
+  readonly rescaledCells: number;
+  readonly skippedCells: number;
+  /** Seconds from the start of the matrix to the end of the run. */
+  readonly elapsedS: number;
+  /** --duration given: the measured seconds per cell were not scaled. */
+  readonly durationFixed: boolean;
 }
 
 export interface Results {
