@@ -43,6 +43,12 @@ export interface RealtimeUnsupported {
 export interface RealtimeVariant {
   readonly name: string;
   readonly options: Pick<RealtimeClientOptions, 'socketio' | 'delivery' | 'graphqlCarrier'>;
+  /**
+   * `false` when the variant may lose events by design (datagram delivery):
+   * tests then assert received ⊆ published, in order, every missing seq
+   * reported as a gap, instead of exact delivery. Default: reliable.
+   */
+  readonly reliable?: boolean;
   /** Transports of the entry this variant cannot ride on, with the reason (reported as `skipped`). */
   readonly unsupported?: readonly RealtimeUnsupported[];
 }
@@ -77,6 +83,16 @@ const NO_H3 = { transport: 'h3', reason: 'this push adapter has no HTTP/3 server
 const NEEDS_H2 = 'gRPC needs HTTP/2 (trailers, full-duplex streams); HTTP/1.1 cannot carry it';
 const CONNECT_BIDI_NEEDS_H2 =
   'Connect bidi streaming needs HTTP/2: over HTTP/1.1 a request body must end before the response starts';
+/**
+ * WebTransport and raw QUIC: each subscription's events on its own stream
+ * (reliable), or as datagrams (unreliable: a lost one is a gap; an event too
+ * large for a datagram still comes on the stream). Subscribe and resume use
+ * the stream either way.
+ */
+const STREAM_PUSH_VARIANTS: readonly RealtimeVariant[] = [
+  { name: 'streams', options: { delivery: 'streams' } },
+  { name: 'datagrams', options: { delivery: 'datagrams' }, reliable: false },
+];
 
 export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
   {
@@ -204,11 +220,12 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
   {
     id: 'webtransport',
     summary:
-      'WebTransport over HTTP/2 (@fails-components/webtransport) on /wt: one session per client, each subscription on its own bidi stream, length-prefixed protobuf frames',
+      'WebTransport over HTTP/2 (@fails-components/webtransport) on /wt: one session per client, each subscription on its own bidi stream, length-prefixed protobuf frames; events on that stream or as datagrams (capsules), measured apart',
     transports: WEBTRANSPORT_TRANSPORTS,
     encodings: ['proto'],
     echo: true,
     resume: 'subscribe frame with afterSeq on a new stream',
+    variants: STREAM_PUSH_VARIANTS,
     unsupported: [
       {
         transport: 'h2c',
@@ -222,11 +239,12 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
   {
     id: 'quic',
     summary:
-      'raw QUIC, no HTTP (@currentspace/http3 QUIC API, ALPN wirebench-push): one connection per client, each subscription on its own bidi stream, length-prefixed protobuf frames; labelled h3 for its QUIC + TLS 1.3 layers',
+      'raw QUIC, no HTTP (@currentspace/http3 QUIC API, ALPN wirebench-push): one connection per client, each subscription on its own bidi stream, length-prefixed protobuf frames; events on that stream or as QUIC DATAGRAM frames, measured apart; labelled h3 for its QUIC + TLS 1.3 layers',
     transports: QUIC_TRANSPORTS,
     encodings: ['proto'],
     echo: true,
     resume: 'subscribe frame with afterSeq on a new stream',
+    variants: STREAM_PUSH_VARIANTS,
     unsupported: (['h1', 'h1s', 'h2', 'h2c'] as const).map((transport) => ({
       transport,
       reason: 'raw QUIC runs over UDP only; the TCP transports have no raw-QUIC equivalent',

@@ -36,6 +36,8 @@ export async function dialQuic(options: RealtimeClientOptions): Promise<PushClie
         alpn: [QUIC_ALPN],
         maxIdleTimeoutMs: 65_000,
         connectTimeoutMs: 10_000,
+        // Only the datagram variant negotiates RFC 9221 DATAGRAM frames: the stream variant's handshake is unchanged.
+        ...(options.delivery === 'datagrams' ? { enableDatagrams: true } : {}),
       },
     );
   } catch (error) {
@@ -66,6 +68,9 @@ export async function dialQuic(options: RealtimeClientOptions): Promise<PushClie
     },
     closed,
     wireCounters,
+    ...(options.delivery === 'datagrams'
+      ? { onDatagram: (listener: (bytes: Uint8Array) => void) => void session.on('datagram', listener) }
+      : {}),
     openStream: async () => {
       if (!open) throw new ClientError('UNAVAILABLE', 'quic: the connection is closed');
       return pushStreamOfQuic(session.openStream());
@@ -85,7 +90,9 @@ export async function dialQuic(options: RealtimeClientOptions): Promise<PushClie
  * The raw QUIC realtime client: one QUIC connection per client; each
  * subscription on its own bidirectional stream, resumed after its last seq
  * on a new connection with seeded backoff; publish and chat echo on streams
- * of the same connection (lib/push-streams/client.ts).
+ * of the same connection (lib/push-streams/client.ts). With
+ * `delivery: 'datagrams'` the connection negotiates QUIC DATAGRAM frames and
+ * each subscription's events arrive as datagrams.
  */
 export const createRealtimeClient: CreateRealtimeClient = (options) =>
   new StreamPushClient('quic', options, () => dialQuic(options));

@@ -7,9 +7,11 @@ import {
 } from '../../lib/push-streams/index.js';
 import {
   type BidiStreamLike,
+  type DatagramDuplexLike,
   loadWebTransport,
   pinnedCertificateHash,
   pushStreamOf,
+  readDatagrams,
   WT_FLOW_CONTROL,
   WT_PATH,
 } from '../../lib/webtransport/index.js';
@@ -24,6 +26,7 @@ interface WtClient {
   readonly ready: Promise<void>;
   readonly closed: Promise<{ closeCode?: number; reason?: string }>;
   createBidirectionalStream(): Promise<BidiStreamLike>;
+  readonly datagrams: DatagramDuplexLike;
   close(info: { closeCode: number; reason: string }): void;
 }
 
@@ -68,6 +71,9 @@ export async function dialWebTransport(options: RealtimeClientOptions): Promise<
       return open;
     },
     closed,
+    ...(options.delivery === 'datagrams'
+      ? { onDatagram: (listener: (bytes: Uint8Array) => void) => readDatagrams(wt.datagrams, listener) }
+      : {}),
     openStream: async () => pushStreamOf(await wt.createBidirectionalStream()),
     close: async (code, reason) => {
       if (open) {
@@ -87,7 +93,9 @@ export async function dialWebTransport(options: RealtimeClientOptions): Promise<
  * The WebTransport realtime client: one session per client; each
  * subscription on its own bidirectional stream, resumed after its last seq
  * on a new session with seeded backoff; publish and chat echo on streams of
- * the same session (lib/push-streams/client.ts).
+ * the same session (lib/push-streams/client.ts). With `delivery: 'datagrams'`
+ * the events come as WebTransport datagrams (over HTTP/2: capsules on the
+ * session's TCP connection, see lib/webtransport/datagrams.ts).
  */
 export const createRealtimeClient: CreateRealtimeClient = (options) =>
   new StreamPushClient('webtransport', options, () => dialWebTransport(options));

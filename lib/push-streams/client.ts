@@ -12,10 +12,13 @@ import type {
 import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.js';
 import type { ChatMessage, FeedEvent } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { AsyncQueue } from '../../services/realtime/async-queue.js';
+import type { Delivery } from '../../services/websocket/frame-types.js';
 import type { WireCounters } from '../http3/index.js';
 import { errorOfFrame, lostError, sendFrame, serverFrames } from './client-streams.js';
 import { CLOSE } from './codes.js';
+import { FlowDemux } from './flow-demux.js';
 import { PublishChannel } from './publish-channel.js';
+import { type DatagramStats, emptyDatagramStats, Sequencer } from './sequencer.js';
 import type { PushClientConnection, PushStream } from './types.js';
 
 /** Opens one session (WebTransport, raw QUIC); the handshake is complete when it resolves. */
@@ -26,7 +29,9 @@ export type Dial = () => Promise<PushClientConnection>;
  * client, redialled on demand after it is lost; each subscription on its own
  * stream (resumed after its last seq on a new session, with seeded backoff);
  * publishes on one request stream per session; each chat on its own stream.
- * The transport-specific part is only `dial`.
+ * With `delivery: 'datagrams'` a subscription's events come as datagrams
+ * (datagrams.ts), put in seq order with losses reported as gaps by a
+ * Sequencer. The transport-specific part is only `dial`.
  */
 export class StreamPushClient implements RealtimeClient {
   readonly transport: TransportId;
@@ -37,6 +42,11 @@ export class StreamPushClient implements RealtimeClient {
   private dialling: Promise<PushClientConnection> | undefined;
   private publisher: PublishChannel | undefined;
   private readonly chats = new Set<PushStream>();
+  private readonly delivery: Delivery;
+  private readonly stats: DatagramStats = emptyDatagramStats();
+  private readonly demux = new WeakMap<PushClientConnection, FlowDemux>();
+  /** Subscribe ids, unique per client: with datagram delivery each is also the subscription's flow id. */
+  private nextId = 1;
   /** Sessions opened so far whose transport counts its own bytes (QUIC), closed ones included. */
   private readonly counted: PushClientConnection[] = [];
   private shut = false;
@@ -49,6 +59,15 @@ export class StreamPushClient implements RealtimeClient {
     this.transport = options.transport;
     this.encoding = options.encoding;
     this.backoff = new Backoff(options.reconnect);
+    this.delivery = options.delivery ?? 'streams';
+  }
+
+  /**
+   * Datagram delivery only: what this client's subscriptions received, lost
+   * and dropped as late so far (summed over subscriptions and sessions).
+   */
+  datagramStats(): DatagramStats {
+    return { ...this.stats };
   }
 
   async connect(): Promise<void> {
@@ -143,6 +162,11 @@ export class StreamPushClient implements RealtimeClient {
         }
         this.session = session;
         if (session.wireCounters) this.counted.push(session);
+        if (session.onDatagram) {
+          const demux = new FlowDemux(this.stats);
+          this.demux.set(session, demux);
+          session.onDatagram((bytes) => demux.dispatch(bytes));
+        }
         void session.closed.then(() => {
           if (this.session === session) this.session = undefined;
         });
@@ -157,7 +181,10 @@ export class StreamPushClient implements RealtimeClient {
   /**
    * One subscription attempt: a stream, the subscribe frame, then events
    * until the stream or the session ends (resolve → the loop resubscribes
-   * after the last seq) or the user closes (the stream is reset).
+   * after the last seq) or the user closes (the stream is reset). With
+   * datagram delivery the flow is registered before the subscribe frame
+   * leaves, so datagrams that overtake the reply are kept, and every event
+   * (datagram or stream) goes through the attempt's Sequencer.
    */
   private async attempt(topic: string, after: bigint | undefined, sink: AttemptSink, signal: AbortSignal) {
     const session = await this.open();
@@ -165,12 +192,24 @@ export class StreamPushClient implements RealtimeClient {
     const stream = await session.openStream();
     const onAbort = (): void => stream.reset(0);
     signal.addEventListener('abort', onAbort, { once: true });
+    const id = this.nextId;
+    this.nextId = (this.nextId % 0xffff_ffff) + 1;
+    const demux = this.delivery === 'datagrams' ? this.demux.get(session) : undefined;
+    const sequencer = demux
+      ? new Sequencer(
+          (event) => sink.event(event),
+          (gap) => sink.gap(gap),
+          this.stats,
+        )
+      : undefined;
+    if (sequencer) demux?.open(id, sequencer);
     try {
       sendFrame(stream, {
         type: 'subscribe',
-        id: 1,
+        id,
         topic,
         ...(after === undefined ? {} : { afterSeq: after }),
+        ...(sequencer ? { delivery: 'datagrams' as const } : {}),
       });
       let accepted = false;
       for await (const frame of serverFrames(stream)) {
@@ -179,8 +218,16 @@ export class StreamPushClient implements RealtimeClient {
           accepted = true;
           sink.ready(frame.lastSeq);
           if (frame.gap) sink.gap(frame.gap);
+          if (sequencer && frame.flow !== id) {
+            throw new ClientError(
+              'INTERNAL',
+              `subscribe ${topic}: expected flow ${id} in the reply, got ${frame.flow}`,
+            );
+          }
+          sequencer?.start(frame.gap && frame.gap.to > frame.lastSeq ? frame.gap.to : frame.lastSeq);
         } else if (frame.type === 'event') {
-          sink.event(frame.event);
+          if (sequencer) sequencer.accept(frame.event);
+          else sink.event(frame.event);
         } else {
           throw errorOfFrame(frame);
         }
@@ -190,6 +237,10 @@ export class StreamPushClient implements RealtimeClient {
       throw lostError(`subscription ${topic}`, undefined);
     } finally {
       signal.removeEventListener('abort', onAbort);
+      if (sequencer) {
+        demux?.close(id);
+        sequencer.close();
+      }
     }
   }
 }

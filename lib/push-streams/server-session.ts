@@ -7,6 +7,7 @@ import type { ClientFrame, Frame } from '../../services/websocket/frame-types.js
 import { FrameError } from '../../services/websocket/frame-types.js';
 import { asClientFrame } from '../../services/websocket/frames.js';
 import { CLOSE } from './codes.js';
+import { sendEventDatagram } from './datagrams.js';
 import { encodeStreamFrame, FrameReader, FrameTooLarge } from './frames.js';
 import type { PushServerConnection, PushStream } from './types.js';
 
@@ -17,7 +18,12 @@ import type { PushServerConnection, PushStream } from './types.js';
  * - `subscribe` → a subscription stream: `subscribed`, then `event` frames;
  *   the client ending or resetting the stream unsubscribes. One stream per
  *   subscription, so a slow topic never holds up another (no head-of-line
- *   blocking between topics, which is what these transports offer);
+ *   blocking between topics, which is what these transports offer). With
+ *   `delivery: 'datagrams'` the subscribe `id` is the flow id (the client
+ *   picks it, so it can route datagrams that overtake the reply; unique among
+ *   the session's live flows), the reply repeats it as `flow`, and the events
+ *   go as datagrams of that flow (datagrams.ts) — only one the transport will
+ *   not take as a datagram still comes on the stream;
  * - `publish` → a request stream: any number of `publish` frames, each
  *   answered by `published` or `error` with the same id;
  * - `echo` → a chat stream: every message echoed back in order; the client's
@@ -32,7 +38,10 @@ import type { PushServerConnection, PushStream } from './types.js';
  * subscriptions, so nothing outlives the session.
  */
 export class PushServerSession {
-  private readonly subs = new Map<string, { readonly sub: Subscription; readonly stream: PushStream }>();
+  private readonly subs = new Map<
+    string,
+    { readonly sub: Subscription; readonly stream: PushStream; readonly flow?: number }
+  >();
   private readonly idle: NodeJS.Timeout;
   private activeStreams = 0;
   private ended = false;
@@ -132,7 +141,7 @@ export class PushServerSession {
     frame: Extract<ClientFrame, { type: 'subscribe' }>,
     stream: PushStream,
   ): StreamRole | undefined {
-    const { id, topic, afterSeq } = frame;
+    const { id, topic, afterSeq, delivery } = frame;
     const refuse = (code: string, message: string): undefined => {
       send(stream, { type: 'error', id, code, message });
       stream.end();
@@ -155,6 +164,20 @@ export class PushServerSession {
         `topic: expected 1..${MAX_TOPIC_LENGTH} characters, got ${topic.length}`,
       );
     }
+    const datagrams = delivery === 'datagrams' ? this.connection.datagrams : undefined;
+    if (delivery === 'datagrams' && !datagrams) {
+      return refuse(
+        'UNIMPLEMENTED',
+        'delivery: expected streams (this transport has no datagrams), got datagrams',
+      );
+    }
+    const flow = datagrams ? id : undefined;
+    if (flow !== undefined && [...this.subs.values()].some((s) => s.flow === flow)) {
+      return refuse(
+        'ALREADY_EXISTS',
+        `flow: expected an id no live subscription of this session uses, got ${flow}`,
+      );
+    }
     // The resume point is read in the same tick as the subscription starts: nothing can slip between.
     const lastSeq = afterSeq ?? this.core.topics.nextSeq(topic) - 1n;
     let sub: Subscription;
@@ -164,12 +187,13 @@ export class PushServerSession {
       const known = error instanceof CoreError;
       return refuse(known ? error.code : 'INTERNAL', known ? error.message : 'internal error');
     }
-    const entry = { sub, stream };
+    const entry = { sub, stream, ...(flow === undefined ? {} : { flow }) };
     this.subs.set(topic, entry);
     const gap = sub.gap ? { gap: { from: sub.gap[0], to: sub.gap[1] } } : {};
-    // The ack goes first on the stream, so it precedes every event of this subscription.
-    send(stream, { type: 'subscribed', id, topic, lastSeq, ...gap });
-    void this.pump(stream, topic, sub);
+    // The ack goes first on the stream, so it precedes every event of this subscription on it;
+    // datagrams may overtake it, which the client allows for (it registers the flow first).
+    send(stream, { type: 'subscribed', id, topic, lastSeq, ...gap, ...(flow === undefined ? {} : { flow }) });
+    void this.pump(stream, topic, sub, flow);
     const end = (): void => {
       if (this.subs.get(topic) === entry) this.subs.delete(topic);
       sub.close();
@@ -186,22 +210,23 @@ export class PushServerSession {
     };
   }
 
-  /** Forwards one subscription's events; a backlog that does not drain in time marks a slow consumer. */
-  private async pump(stream: PushStream, topic: string, sub: Subscription): Promise<void> {
+  /**
+   * Forwards one subscription's events — on the stream, or as datagrams of
+   * `flow` (one the transport will not take goes on the stream); a backlog
+   * that does not drain in time marks a slow consumer.
+   */
+  private async pump(stream: PushStream, topic: string, sub: Subscription, flow?: number): Promise<void> {
     const { maxBufferedBytes, slowConsumerMs } = this.limits;
+    const datagrams = flow === undefined ? undefined : this.connection.datagrams;
+    const backlog = (): number => stream.buffered() + (datagrams?.buffered() ?? 0);
     try {
       for await (const event of sub) {
         if (this.ended) break;
-        stream.send(encodeStreamFrame({ type: 'event', event }));
-        if (stream.buffered() <= maxBufferedBytes) continue;
-        if (
-          !(await drainWithin(
-            () => stream.buffered(),
-            maxBufferedBytes,
-            slowConsumerMs,
-            () => this.ended,
-          ))
-        ) {
+        if (!datagrams || !sendEventDatagram(datagrams, flow as number, event)) {
+          stream.send(encodeStreamFrame({ type: 'event', event }));
+        }
+        if (backlog() <= maxBufferedBytes) continue;
+        if (!(await drainWithin(backlog, maxBufferedBytes, slowConsumerMs, () => this.ended))) {
           return this.close(CLOSE.slowConsumer, `slow consumer on ${topic}`.slice(0, 120));
         }
       }

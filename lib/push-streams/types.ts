@@ -25,10 +25,27 @@ export interface CloseInfo {
   readonly reason: string;
 }
 
+/**
+ * The server's side of a session's datagrams (QUIC DATAGRAM frames,
+ * WebTransport datagrams), for subscriptions with datagram delivery.
+ */
+export interface ServerDatagrams {
+  /**
+   * Hands one datagram to the transport: true when it took it (it may still be
+   * lost on the way — that is the point), false when it will not (larger than
+   * the path allows now, or the peer did not enable datagrams).
+   */
+  send(bytes: Uint8Array): boolean;
+  /** Datagram bytes queued in user space, not yet written (counts toward the slow-consumer limit). */
+  buffered(): number;
+}
+
 /** The server's view of one client session: its incoming streams and how to end it. */
 export interface PushServerConnection {
   /** Streams the client opens, in order. */
   readonly streams: AsyncIterable<PushStream>;
+  /** The session's datagrams, where the transport has them. */
+  readonly datagrams?: ServerDatagrams;
   /** Settles once the session has ended, however it ended. */
   readonly closed: Promise<CloseInfo>;
   /** Ends the session with a code the client sees (see codes.ts). */
@@ -38,6 +55,11 @@ export interface PushServerConnection {
 /** The client's view of one session. */
 export interface PushClientConnection {
   openStream(): Promise<PushStream>;
+  /**
+   * Where the transport has datagrams: registers the one listener every
+   * datagram the server sends is given to (the client demultiplexes by flow id).
+   */
+  onDatagram?(listener: (bytes: Uint8Array) => void): void;
   /**
    * QUIC only: UDP payload bytes this session sent and received so far, still
    * readable after it closed (the last snapshot). Undefined over TCP, where the

@@ -29,7 +29,8 @@ const CLOSE_GRACE_MS = 1000;
  * @currentspace/http3's QUIC API: one QUIC connection per client, each
  * subscription on its own bidirectional stream, length-prefixed protobuf
  * frames, the session close code (QUIC application error code) saying why a
- * session ended.
+ * session ended. A subscription may ask for its events as QUIC DATAGRAM
+ * frames instead (`delivery: 'datagrams'`): unreliable, never retransmitted.
  *
  * Liveness: the server PINGs every session each `heartbeatMs` and sets the
  * QUIC idle timeout to twice that, so a client that vanished without a
@@ -52,6 +53,9 @@ export async function startQuic(
     cert: options.tls.certPem,
     alpn: [QUIC_ALPN],
     maxIdleTimeoutMs: 2 * limits.heartbeatMs,
+    // RFC 9221 DATAGRAM frames for subscriptions with datagram delivery; a client that does not
+    // enable them too gets every event on its stream (sendDatagram refuses, see lib/push-streams).
+    enableDatagrams: true,
   });
   // Errors of single connections must not crash the process; each session reports its own end.
   server.on('error', () => {});
@@ -116,6 +120,18 @@ function connectionOf(quic: QuicServerSession): PushServerConnection {
   return {
     streams,
     closed,
+    datagrams: {
+      // false when quiche will not take it: over the path's current limit, or not negotiated.
+      send: (bytes) => {
+        try {
+          return quic.sendDatagram(bytes);
+        } catch {
+          return false;
+        }
+      },
+      // quiche bounds its own datagram queue (it drops, never grows): nothing waits in user space.
+      buffered: () => 0,
+    },
     close: (code, reason) => {
       if (closedLocally) return;
       closedLocally = true;

@@ -5,7 +5,7 @@ import {
   type FeedEvent,
   FeedEventSchema,
 } from '../../schemas/gen/wirebench/v1/feed_pb.js';
-import { type Frame, FrameError, type FrameType } from './frame-types.js';
+import { type Delivery, type Frame, FrameError, type FrameType } from './frame-types.js';
 
 /**
  * Binary frames: a 1-byte type, then protobuf bytes. Events and chat messages
@@ -21,8 +21,14 @@ import { type Frame, FrameError, type FrameType } from './frame-types.js';
  *     uint64 gap_to = 6;
  *     string code = 7;          // error: a CoreError code
  *     string message = 8;       // error: what was expected and what arrived
+ *     Delivery delivery = 9;    // subscribe: STREAMS (0, the default) or DATAGRAMS (1)
+ *     uint32 flow = 10;         // subscribed: the flow id of the subscription's datagrams
  *     bytes body = 15;          // publish: a FeedEvent (payload only); published: the FeedEvent
  *   }
+ *
+ * `delivery` and `flow` serve the stream push protocols (lib/push-streams);
+ * a frame without them encodes byte for byte as before, and an unknown
+ * `delivery` value is a FrameError, like a field of the wrong wire type.
  */
 export const BINARY_TYPES: Readonly<Record<FrameType, number>> = {
   subscribe: 0x01,
@@ -46,8 +52,14 @@ interface Control {
   gapTo?: bigint;
   code?: string;
   message?: string;
+  delivery?: number;
+  flow?: number;
   body?: Uint8Array;
 }
+
+/** `delivery` on the wire: an enum whose zero value is the default, so `streams` is never written. */
+const DELIVERY_CODES: Readonly<Record<Delivery, number>> = { streams: 0, datagrams: 1 };
+const DELIVERY_OF = new Map(Object.entries(DELIVERY_CODES).map(([name, code]) => [code, name as Delivery]));
 
 const eventCache = new WeakMap<FeedEvent, Uint8Array>();
 
@@ -66,8 +78,13 @@ export function encodeBinaryFrame(frame: Frame): Uint8Array {
     }
     case 'echo':
       return withType(type, toBinary(ChatMessageSchema, frame.message));
-    case 'subscribe':
-      return withType(type, control({ id: frame.id, topic: frame.topic, afterSeq: frame.afterSeq }));
+    case 'subscribe': {
+      const delivery = frame.delivery === 'datagrams' ? DELIVERY_CODES.datagrams : undefined;
+      return withType(
+        type,
+        control({ id: frame.id, topic: frame.topic, afterSeq: frame.afterSeq, delivery }),
+      );
+    }
     case 'unsubscribe':
     case 'unsubscribed':
       return withType(type, control({ id: frame.id, topic: frame.topic }));
@@ -76,8 +93,8 @@ export function encodeBinaryFrame(frame: Frame): Uint8Array {
       return withType(type, control({ id: frame.id, topic: frame.topic, body }));
     }
     case 'subscribed': {
-      const { id, topic, lastSeq, gap } = frame;
-      return withType(type, control({ id, topic, lastSeq, gapFrom: gap?.from, gapTo: gap?.to }));
+      const { id, topic, lastSeq, gap, flow } = frame;
+      return withType(type, control({ id, topic, lastSeq, gapFrom: gap?.from, gapTo: gap?.to, flow }));
     }
     case 'published':
       return withType(type, control({ id: frame.id, body: toBinary(FeedEventSchema, frame.event) }));
@@ -99,8 +116,10 @@ export function decodeBinaryFrame(data: Uint8Array): Frame {
     const id = c.id ?? 0;
     const topic = c.topic ?? '';
     switch (type) {
-      case 'subscribe':
-        return { type, id, topic, ...(c.afterSeq === undefined ? {} : { afterSeq: c.afterSeq }) };
+      case 'subscribe': {
+        const after = c.afterSeq === undefined ? {} : { afterSeq: c.afterSeq };
+        return { type, id, topic, ...after, ...deliveryOf(c.delivery) };
+      }
       case 'unsubscribe':
       case 'unsubscribed':
         return { type, id, topic };
@@ -108,7 +127,8 @@ export function decodeBinaryFrame(data: Uint8Array): Frame {
         return { type, id, topic, payload: fromBinary(FeedEventSchema, c.body ?? new Uint8Array()).payload };
       case 'subscribed': {
         const gap = c.gapFrom === undefined ? {} : { gap: { from: c.gapFrom, to: c.gapTo ?? c.gapFrom } };
-        return { type, id, topic, lastSeq: c.lastSeq ?? 0n, ...gap };
+        const flow = c.flow === undefined ? {} : { flow: c.flow };
+        return { type, id, topic, lastSeq: c.lastSeq ?? 0n, ...gap, ...flow };
       }
       case 'published':
         return { type, id, event: fromBinary(FeedEventSchema, c.body ?? new Uint8Array()) };
@@ -124,6 +144,15 @@ export function decodeBinaryFrame(data: Uint8Array): Frame {
     if (error instanceof FrameError) throw error;
     throw new FrameError(`binary ${type} frame: expected protobuf bytes (${String(error)})`);
   }
+}
+
+/** The frame field for a decoded `delivery` code: absent or 0 → nothing (streams), 1 → datagrams. */
+function deliveryOf(code: number | undefined): { delivery?: Delivery } {
+  if (code === undefined || code === DELIVERY_CODES.streams) return {};
+  const delivery = DELIVERY_OF.get(code);
+  if (!delivery)
+    throw new FrameError(`subscribe delivery: expected 0 (streams) or 1 (datagrams), got ${code}`);
+  return { delivery };
 }
 
 function withType(type: number, bytes: Uint8Array): Uint8Array {
@@ -143,6 +172,8 @@ function control(c: Control): Uint8Array {
   if (c.gapTo !== undefined) w.tag(6, WireType.Varint).uint64(c.gapTo);
   if (c.code) w.tag(7, WireType.LengthDelimited).string(c.code);
   if (c.message) w.tag(8, WireType.LengthDelimited).string(c.message);
+  if (c.delivery !== undefined) w.tag(9, WireType.Varint).uint32(c.delivery);
+  if (c.flow !== undefined) w.tag(10, WireType.Varint).uint32(c.flow);
   if (c.body) w.tag(15, WireType.LengthDelimited).bytes(c.body);
   return w.finish();
 }
@@ -166,10 +197,12 @@ function readControl(bytes: Uint8Array): Control {
     else if (field === 6) c.gapTo = BigInt(r.uint64());
     else if (field === 7) c.code = r.string();
     else if (field === 8) c.message = r.string();
+    else if (field === 9) c.delivery = r.uint32();
+    else if (field === 10) c.flow = r.uint32();
     else if (field === 15) c.body = r.bytes();
     else r.skip(wire, field);
   }
   return c;
 }
 
-const FIELDS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 15]);
+const FIELDS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15]);

@@ -12,8 +12,18 @@ import type { Gap } from '../realtime/types.js';
  * server → client: subscribed, unsubscribed, published, event, echo, error
  */
 export type Frame =
-  /** Start receiving `topic`; with `afterSeq`, first the retained events after it (resume). */
-  | { readonly type: 'subscribe'; readonly id: number; readonly topic: string; readonly afterSeq?: bigint }
+  /**
+   * Start receiving `topic`; with `afterSeq`, first the retained events after it (resume).
+   * `delivery` (binary frames, stream push protocols only): `datagrams` asks for the events as
+   * datagrams (lib/push-streams/datagrams.ts); absent means `streams`. WebSocket ignores it.
+   */
+  | {
+      readonly type: 'subscribe';
+      readonly id: number;
+      readonly topic: string;
+      readonly afterSeq?: bigint;
+      readonly delivery?: Delivery;
+    }
   | { readonly type: 'unsubscribe'; readonly id: number; readonly topic: string }
   /** Publish a payload (`post` or `comment`); the hub assigns seq, topic and sentAt. */
   | {
@@ -24,13 +34,17 @@ export type Frame =
     }
   /** Chat (bidi): the server echoes every message back, stamped with its own time, in order. */
   | { readonly type: 'echo'; readonly message: ChatMessage }
-  /** `lastSeq`: the resume point this subscription starts after; `gap`: what resuming could not deliver. */
+  /**
+   * `lastSeq`: the resume point this subscription starts after; `gap`: what resuming could not deliver;
+   * `flow`: with datagram delivery, the id every datagram of this subscription carries.
+   */
   | {
       readonly type: 'subscribed';
       readonly id: number;
       readonly topic: string;
       readonly lastSeq: bigint;
       readonly gap?: Gap;
+      readonly flow?: number;
     }
   | { readonly type: 'unsubscribed'; readonly id: number; readonly topic: string }
   | { readonly type: 'published'; readonly id: number; readonly event: FeedEvent }
@@ -39,6 +53,8 @@ export type Frame =
   | { readonly type: 'error'; readonly id?: number; readonly code: string; readonly message: string };
 
 export type FrameType = Frame['type'];
+/** How a stream push subscription's events travel: on its stream (reliable) or as datagrams (unreliable). */
+export type Delivery = 'streams' | 'datagrams';
 /** Frames a client may send; the server refuses anything else with 1007. */
 export type ClientFrame = Extract<Frame, { type: 'subscribe' | 'unsubscribe' | 'publish' | 'echo' }>;
 /** Frames a server may send. */

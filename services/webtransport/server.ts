@@ -8,10 +8,13 @@ import {
 } from '../../lib/push-streams/index.js';
 import {
   type BidiStreamLike,
+  type DatagramDuplexLike,
   loadWebTransport,
   pushStreamOf,
   QUICHE_MODULE,
   quicheStatus,
+  readDatagrams,
+  serverDatagramsOf,
   WT_FLOW_CONTROL,
   WT_PATH,
 } from '../../lib/webtransport/index.js';
@@ -48,14 +51,17 @@ interface WtSession {
   readonly incomingBidirectionalStreams: {
     getReader(): { read(): Promise<{ done: boolean; value?: BidiStreamLike }> };
   };
+  readonly datagrams: DatagramDuplexLike;
   close(info: { closeCode: number; reason: string }): void;
 }
 
 /**
  * WebTransport (@fails-components/webtransport) on `/wt`: one session per
  * client, the push protocol of lib/push-streams (each subscription on its
- * own bidirectional stream, length-prefixed protobuf frames). The session
- * close code says why a session ended (lib/push-streams/codes.ts).
+ * own bidirectional stream, length-prefixed protobuf frames; or, asked for
+ * in the subscribe frame, as WebTransport datagrams — see
+ * lib/webtransport/datagrams.ts for what datagrams are over HTTP/2). The
+ * session close code says why a session ended (lib/push-streams/codes.ts).
  */
 export async function startWebTransport(
   core: FeedCore,
@@ -137,7 +143,10 @@ function connectionOf(wt: WtSession): PushServerConnection {
     (info) => ({ code: info?.closeCode ?? 0, reason: info?.reason ?? '' }),
     () => ({ code: CLOSE.dropped, reason: 'session lost' }),
   );
+  // The protocol has no client-to-server datagrams: read and discard, so none pile up.
+  readDatagrams(wt.datagrams, () => {});
   return {
+    datagrams: serverDatagramsOf(wt),
     streams: {
       async *[Symbol.asyncIterator](): AsyncGenerator<PushStream> {
         await wt.ready;
