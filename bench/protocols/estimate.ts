@@ -29,8 +29,8 @@ export interface CellShape {
 
 /** Fixed costs per network and per run (services start, link up and verification, serialization, reports). */
 export const COSTS = {
-  /** Services child process ready + close on loopback (measured ~2 s; doubled for a loaded machine). */
-  loopbackSetupS: 4,
+  /** Services child process ready + close on loopback (measured 6–11 s at load 13). */
+  loopbackSetupS: 10,
   /** Link up with its RTT/loss/rate verification, services in the server netns, the cell worker, teardown. */
   emulatedSetupS: 20,
   /** Per-cell fixed cost: client connect/close, wire snapshots, result IPC (measured 0.2–0.4 s at load 13). */

@@ -1,0 +1,69 @@
+import test from 'ava';
+import { parseBenchFlags } from '../../bench/protocols/flags.js';
+import { PROFILES } from '../../bench/protocols/profiles.js';
+import { UsageError } from '../../lib/cli.js';
+import { runCli } from '../cli/helpers.js';
+
+test('--dry-run prints the plan by scenario × network and the estimate, starts nothing, exits 0', async (t) => {
+  const { code, stdout, stderr } = await runCli('bench/protocols/main.ts', [
+    '--profile',
+    'standard',
+    '--dry-run',
+  ]);
+  t.is(code, 0, stderr);
+  // Planned as root: the profile's emulated network is a column even when this process is not root.
+  t.regex(stdout, /\| scenario\s+\| loopback\s+\| 4g\s+\|/);
+  t.regex(stdout, /\| get-small\s+\| \d+\/\d+ · \d+ s/);
+  t.regex(stdout, /plan: \d+ cells \(\d+ skipped\) on 2 networks, estimated [\d.]+ min of budget 14\.0 min/);
+  t.notRegex(stdout + stderr, /services for|results in/);
+});
+
+test('--dry-run honours explicit flags: --scenarios, --networks, --duration and --budget off', async (t) => {
+  const { code, stdout } = await runCli('bench/protocols/main.ts', [
+    '--profile',
+    'full',
+    '--scenarios',
+    'get-small',
+    '--networks',
+    'loopback',
+    '--duration',
+    '2',
+    '--budget',
+    'off',
+    '--dry-run',
+  ]);
+  t.is(code, 0);
+  t.regex(stdout, /measured 2\.00 s/);
+  t.regex(stdout, /on 1 network, no budget \(--budget off\)/);
+  t.notRegex(stdout, /\| fanout/);
+});
+
+test('budget flags: the profile default, seconds, off; anything else is a usage error (exit 2)', async (t) => {
+  t.is(parseBenchFlags([]).budgetS, PROFILES.quick.budgetS);
+  t.is(parseBenchFlags(['--profile', 'full']).budgetS, 3400);
+  t.is(parseBenchFlags(['--budget', '600']).budgetS, 600);
+  t.is(parseBenchFlags(['--budget', 'off']).budgetS, null);
+  t.false(parseBenchFlags([]).durationFixed);
+  t.true(parseBenchFlags(['--duration', '3']).durationFixed);
+  t.throws(() => parseBenchFlags(['--budget=-10']), {
+    instanceOf: UsageError,
+    message: /--budget: expected/,
+  });
+  for (const bad of ['abc', '5', '0', '1e9', '', 'none']) {
+    t.throws(() => parseBenchFlags(['--budget', bad]), {
+      instanceOf: UsageError,
+      message: /--budget: expected/,
+    });
+  }
+  const { code, stderr } = await runCli('bench/protocols/main.ts', ['--budget', 'soon', '--dry-run']);
+  t.is(code, 2);
+  t.is(stderr.trim().split('\n').length, 1);
+  t.regex(stderr, /--budget: expected seconds \(e\.g\. 840\) or off, got "soon"/);
+});
+
+test('--help lists --dry-run and --budget', async (t) => {
+  const { code, stdout } = await runCli('bench/protocols/main.ts', ['--help']);
+  t.is(code, 0);
+  t.regex(stdout, /--dry-run/);
+  t.regex(stdout, /--budget S\|off/);
+});
