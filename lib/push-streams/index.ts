@@ -18,6 +18,7 @@ export {
 export { encodeStreamFrame, FrameReader, FrameTooLarge, LENGTH_BYTES } from './frames.js';
 export {
   type DatagramStats,
+  emptyDatagramStats,
   REORDER_THRESHOLD,
   REORDER_WINDOW_MS,
   Sequencer,

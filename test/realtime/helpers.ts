@@ -2,6 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import type { ExecutionContext } from 'ava';
 import type {
   CreateRealtimeClient,
+  Gap,
   RealtimeClient,
   RealtimeClientOptions,
   RealtimeSubscription,
@@ -26,6 +27,8 @@ export interface Case {
   readonly variant?: string;
   /** The variant's client options, given to every client of the case. */
   readonly clientOptions: Partial<RealtimeClientOptions>;
+  /** False for a variant that may lose events by design (datagrams): see {@link assertLossReported}. */
+  readonly reliable: boolean;
   readonly start: (core: FeedCore, options: RealtimeStartOptions) => Promise<RealtimeServerHandle>;
   readonly createClient: CreateRealtimeClient;
 }
@@ -40,6 +43,7 @@ export const CASES: readonly Case[] = REALTIME_REGISTRY.flatMap((entry) =>
         encoding,
         ...(v ? { variant: v.name } : {}),
         clientOptions: v?.options ?? {},
+        reliable: v?.reliable ?? true,
         start: entry.start,
         createClient: entry.createClient,
       })),
@@ -135,5 +139,67 @@ export async function waitFor(condition: () => boolean, what: string, ms = 5000)
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`waitFor: expected ${what} within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * The contract of a variant that may lose events by design (datagram
+ * delivery, `reliable: false` in the registry), for the seqs `from..to`
+ * that were published: what arrived is a subset, strictly increasing, and
+ * every missing seq lies in a reported gap. Returns how many were missing.
+ */
+export function assertLossReported(
+  t: ExecutionContext,
+  received: readonly bigint[],
+  from: bigint,
+  to: bigint,
+  gaps: readonly Gap[],
+): number {
+  const inRange = received.filter((s) => s >= from && s <= to);
+  t.true(
+    received.every((s, i) => i === 0 || s > (received[i - 1] as bigint)),
+    'seqs strictly increasing, no duplicate',
+  );
+  t.true(
+    inRange.every((s) => s >= from && s <= to),
+    'nothing that was not published',
+  );
+  const got = new Set(inRange);
+  const unreported: bigint[] = [];
+  for (let s = from; s <= to; s++) {
+    if (!got.has(s) && !gaps.some((g) => s >= g.from && s <= g.to)) unreported.push(s);
+  }
+  t.deepEqual(unreported, [], 'every missing seq was reported as a gap');
+  const missing = Number(to - from + 1n) - got.size;
+  t.log(`${missing} of ${to - from + 1n} events lost and reported as gaps`);
+  return missing;
+}
+
+/**
+ * Reads `sub` until an event with seq ≥ `last` arrives, calling `nudge`
+ * every 50 ms meanwhile (an unreliable variant may lose `last` itself: the
+ * nudge publishes one more so a later seq shows the loss). Fails after `ms`.
+ */
+export async function takeThrough(
+  sub: RealtimeSubscription,
+  last: bigint,
+  nudge: () => void,
+  ms = 10_000,
+): Promise<FeedEvent[]> {
+  const out: FeedEvent[] = [];
+  const it = sub[Symbol.asyncIterator]();
+  const timer = setInterval(nudge, 50);
+  const deadline = setTimeout(() => void it.return?.(), ms);
+  try {
+    for (let next = await it.next(); !next.done; next = await it.next()) {
+      out.push(next.value);
+      if (next.value.seq >= last) return out;
+    }
+    throw new Error(
+      `takeThrough: expected an event with seq ≥ ${last} within ${ms} ms, got ${out.length} events`,
+    );
+  } finally {
+    clearInterval(timer);
+    clearTimeout(deadline);
   }
 }
