@@ -18,7 +18,8 @@ const frame = (body: Uint8Array): Uint8Array => prefixed(body.byteLength, body);
  * Malformed first frames on a push-streams session (lib/push-streams: a
  * 4-byte length, then a type byte and protobuf), shared by the protocols
  * that ride it. A frame the server cannot decode closes the whole session
- * with the WebSocket code for the fault (lib/push-streams/codes.ts).
+ * with the WebSocket code for the fault (lib/push-streams/codes.ts); a
+ * subscribe asking for a delivery that does not exist is such a frame.
  */
 export const PUSH_STREAM_CASES: readonly StreamCase[] = [
   {
@@ -44,6 +45,18 @@ export const PUSH_STREAM_CASES: readonly StreamCase[] = [
   {
     name: 'a server-only frame (event) from the client',
     bytes: frame(Uint8Array.of(BINARY_TYPES.event)),
+    expect: { closeCode: CLOSE.invalidFrame },
+  },
+  {
+    // id 1, topic "t", delivery (field 9) = 7: only 0 (streams) and 1 (datagrams) exist.
+    name: 'a subscribe with an unknown delivery value',
+    bytes: frame(Uint8Array.of(BINARY_TYPES.subscribe, 0x08, 0x01, 0x12, 0x01, 0x74, 0x48, 0x07)),
+    expect: { closeCode: CLOSE.invalidFrame },
+  },
+  {
+    // delivery (field 9) sent length-delimited (wire type 2) instead of as a varint.
+    name: 'a subscribe whose delivery has the wrong wire type',
+    bytes: frame(Uint8Array.of(BINARY_TYPES.subscribe, 0x08, 0x01, 0x12, 0x01, 0x74, 0x4a, 0x01, 0x01)),
     expect: { closeCode: CLOSE.invalidFrame },
   },
 ];
