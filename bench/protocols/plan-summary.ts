@@ -22,9 +22,10 @@ export function planLine(
     fit.scale === 1
       ? 'the profile as written'
       : `the profile × ${fit.scale}, scaled down from ${minutes(fit.unscaledS)}`;
+  // The estimate is a worst case: past it, the runtime guard skips only the cells for which time really runs out.
   const overflow = fit.fits
     ? ''
-    : ' — does not fit even at the floors: cells past the budget will be skipped';
+    : ' — the worst case exceeds the budget even at the floors: cells are skipped only if the run really falls behind';
   return `${head}, estimated ${minutes(fit.estimateS)} of budget ${minutes(fit.budgetS)} (${scaled})${overflow}`;
 }
 

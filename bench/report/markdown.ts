@@ -31,6 +31,7 @@ export function renderMarkdown(results: Results): string {
     significanceLegend(run.seed),
     '',
   ];
+  if (run.budget) out.push(budgetLine(run.budget), '');
   const absent = [...new Set(results.cells.filter(isAbsent).map((c) => c.protocol))];
   if (absent.length > 0) {
     out.push(
@@ -49,6 +50,16 @@ export function renderMarkdown(results: Results): string {
   const notes = insights(results);
   if (notes.length > 0) out.push('## What wins where', '', ...notes.map((n) => `- ${n}`), '');
   return `${out.join('\n')}\n`;
+}
+
+/** How the run kept its wall-clock budget (results.json `run.budget`): scaling and budget skips said up front. */
+function budgetLine(b: NonNullable<Results['run']['budget']>): string {
+  const scale =
+    b.scale === 1 && b.finalScale === 1
+      ? 'the profile as written'
+      : `the profile's timings and fleets × ${b.scale}${b.finalScale < b.scale ? ` (× ${b.finalScale} by the end, ${b.rescaledCells} cells rescaled)` : ''}`;
+  const skipped = b.skippedCells > 0 ? `; ${b.skippedCells} cells skipped: budget exhausted` : '';
+  return `Budget ${b.budgetS} s: estimated ${b.estimateS} s (${b.unscaledEstimateS} s unscaled), ran ${b.elapsedS} s with ${scale}${b.durationFixed ? ', --duration fixed' : ''}${skipped}.`;
 }
 
 /** One Markdown table per scenario and network, in result order. */
