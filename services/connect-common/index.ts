@@ -3,7 +3,7 @@
  * connect-es router over FeedCore (`feedRoutes`), served on node's
  * transports through lib/node-http or on QUIC (`startRpcServer`), or as a
  * fetch handler; the protocols differ only in the {@link RpcServerProtocol}
- * switches. The push entry's server (`startRpcRealtime`) is the same node
+ * switches. The push entry's server (`startRpcRealtime`) is the same
  * server with the realtime limits.
  */
 export { toConnectError } from './errors.js';
@@ -17,4 +17,4 @@ export {
 } from './protocol.js';
 export { RPC_REALTIME_TRANSPORTS, startRpcRealtime } from './realtime-server.js';
 export { feedRoutes } from './routes.js';
-export { type RpcNodeServerHandle, type RpcServerHandle, startRpcNode, startRpcServer } from './server.js';
+export { type RpcServerHandle, startRpcServer } from './server.js';
