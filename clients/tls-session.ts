@@ -8,6 +8,31 @@ export interface TlsResumptionState {
   readonly resumed: number;
   /** Handshakes that were full (no session offered, or the server declined it). */
   readonly full: number;
+  /**
+   * Handshakes that offered the session but whose outcome the client's
+   * stack does not report (QUIC: @currentspace/http3 has no "resumed"
+   * flag). A caller decides them with the source's `audit`.
+   */
+  readonly unreported?: number;
+}
+
+/** Whether a server resumes a session, decided on extra connections beside the timed ones. */
+export interface ResumptionAudit {
+  readonly resumed: boolean;
+  /** What the decision rests on, for results.json (e.g. the handshake bytes compared). */
+  readonly evidence: string;
+  /** Why there is no 0-RTT figure, when the stack cannot send early data. */
+  readonly zeroRtt?: string;
+}
+
+/**
+ * What a client's transport knows about session resumption. `audit` is
+ * there only where the stack cannot report each handshake's outcome: it
+ * opens connections of its own (never timed) offering `session`.
+ */
+export interface TlsResumptionSource {
+  state(): TlsResumptionState;
+  audit?(session: Buffer): Promise<ResumptionAudit>;
 }
 
 /**

@@ -8,9 +8,9 @@ import type {
   MessageShape,
 } from '@bufbuild/protobuf';
 import type { EncodingId, ProtocolId, TransportId } from '../protocols/types.js';
-import type { TlsResumptionState } from './tls-session.js';
+import type { ResumptionAudit, TlsResumptionState } from './tls-session.js';
 
-export type { TlsResumptionState };
+export type { ResumptionAudit, TlsResumptionState };
 
 export interface ClientOptions {
   /** Base URL as printed by the service (`ServerHandle.url`). */
@@ -82,6 +82,12 @@ export interface ProtocolClient {
    * a later client (`ClientOptions.tlsSession`) and how many of its handshakes resumed one.
    */
   tlsResumption?(): TlsResumptionState;
+  /**
+   * Only where `tlsResumption()` leaves handshakes `unreported` (h3): whether
+   * the server resumes `session`, decided on connections of its own beside
+   * the timed ones (never timed themselves).
+   */
+  auditResumption?(session: Buffer): Promise<ResumptionAudit>;
   /** Closes every connection; pending calls fail with CANCELLED. */
   close(): Promise<void>;
 }

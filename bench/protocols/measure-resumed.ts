@@ -17,19 +17,6 @@ export interface ResumedOptions {
   readonly signal: AbortSignal;
 }
 
-/**
- * Why QUIC cells carry no resumed figure, as measured here with
- * @currentspace/http3 0.9: its client receives a session ticket (871 B) and
- * accepts one back (`sessionTicket`, `allow0RTT`), but our server then runs
- * a full handshake anyway — the client receives the same handshake bytes
- * (≈ 18.4 kB, certificate included) with and without the ticket — and the
- * API reports no "resumed" flag to tell one from the other. So no client
- * offers a ticket on h3, and the cell says why.
- */
-const TRANSPORT_REASONS: Partial<Record<TransportId, string>> = {
-  h3: 'QUIC resumption/0-RTT: @currentspace/http3 0.9 issues and accepts session tickets, but its server completed a full handshake with a ticket offered (same handshake bytes, certificate included) and the API reports no resumed flag — not measurable here',
-};
-
 /** How long to wait for the server's session ticket after the first response (TLS 1.3 sends it after the handshake). */
 const TICKET_WAIT_MS = 500;
 
@@ -41,6 +28,15 @@ const TICKET_WAIT_MS = 500;
  * the client reports as resumed count; a server that declines is reported,
  * never mixed in. Clients whose stack takes no session (no
  * `tlsResumption`) and cleartext transports are recorded with the reason.
+ *
+ * A stack that cannot report each handshake's outcome (QUIC with
+ * @currentspace/http3: no "resumed" flag) leaves its handshakes
+ * `unreported`; its client's `auditResumption` then decides on untimed
+ * connections of its own (quiche's qlog, ~10–20 ms each, too costly on a
+ * timed one), once before and once after the samples. Both must resume
+ * for the samples to count: the server's ticket key is fixed for its
+ * lifetime and a 1-RTT resumption keeps no replay state, so the same
+ * ticket to the same server gets the same answer in between.
  */
 export async function measureResumed(
   makeClient: (extra: Partial<ClientOptions>) => ProtocolClient,
@@ -52,8 +48,6 @@ export async function measureResumed(
       resumption: { state: 'not-applicable', reason: `${options.transport} is cleartext: no TLS session` },
     };
   }
-  const transportReason = TRANSPORT_REASONS[options.transport];
-  if (transportReason) return { resumption: { state: 'unsupported', reason: transportReason } };
   const run = async (client: ProtocolClient, i: number): Promise<bigint | undefined> => {
     const op = scenario.operation({
       client,
@@ -100,29 +94,73 @@ export async function measureResumed(
     };
   }
 
-  // 2. Fresh clients offering that session: only resumed handshakes are timed.
-  const ttfb = new LatencyHistogram();
-  let samples = 0;
-  for (let i = 1; i <= options.samples && !options.signal.aborted; i++) {
-    const client = makeClient({ tlsSession: session });
-    try {
-      const ns = await run(client, i);
-      samples++;
-      const state = client.tlsResumption?.();
-      if (state && state.resumed > 0 && state.full === 0 && ns !== undefined) ttfb.recordNs(ns);
-    } finally {
-      await client.close().catch(() => {});
+  // 2. A stack that cannot report outcomes: audit before the samples.
+  const auditor = makeClient({});
+  const audit = auditor.auditResumption?.bind(auditor);
+  try {
+    const before = audit ? await audit(session) : undefined;
+
+    // 3. Fresh clients offering that session: only resumed handshakes are timed.
+    const ttfb = new LatencyHistogram();
+    const unreported: bigint[] = [];
+    let samples = 0;
+    for (let i = 1; i <= options.samples && !options.signal.aborted; i++) {
+      const client = makeClient({ tlsSession: session });
+      try {
+        const ns = await run(client, i);
+        samples++;
+        const state = client.tlsResumption?.();
+        if (state && state.full === 0 && ns !== undefined) {
+          if (state.resumed > 0) ttfb.recordNs(ns);
+          else if ((state.unreported ?? 0) > 0) unreported.push(ns);
+        }
+      } finally {
+        await client.close().catch(() => {});
+      }
     }
-  }
-  if (ttfb.count === 0) {
+
+    // 4. …and after them: unreported samples count only if both audits resumed.
+    let evidence: string | undefined;
+    let zeroRtt: string | undefined;
+    if (audit && before && unreported.length > 0) {
+      const after = await audit(session);
+      zeroRtt = after.zeroRtt;
+      if (!before.resumed || !after.resumed) {
+        const declined = before.resumed ? after : before;
+        return {
+          resumption: {
+            state: 'not-resumed',
+            reason: `the server declined the offered session (audit ${before.resumed ? 'after' : 'before'} the samples: ${declined.evidence})`,
+            samples,
+            resumed: 0,
+            ...(zeroRtt ? { zeroRtt } : {}),
+          },
+        };
+      }
+      for (const ns of unreported) ttfb.recordNs(ns);
+      evidence = `audited before and after the samples: ${after.evidence}`;
+    }
+    if (ttfb.count === 0) {
+      return {
+        resumption: {
+          state: 'not-resumed',
+          reason: `the server declined the offered session in all ${samples} attempts`,
+          samples,
+          resumed: 0,
+        },
+      };
+    }
     return {
       resumption: {
-        state: 'not-resumed',
-        reason: `the server declined the offered session in all ${samples} attempts`,
+        state: 'resumed',
         samples,
-        resumed: 0,
+        resumed: ttfb.count,
+        ...(evidence ? { evidence } : {}),
+        ...(zeroRtt ? { zeroRtt } : {}),
       },
+      ttfb,
     };
+  } finally {
+    await auditor.close().catch(() => {});
   }
-  return { resumption: { state: 'resumed', samples, resumed: ttfb.count }, ttfb };
 }

@@ -30,7 +30,7 @@ export function handshakeSection(results: Results): string[] {
     '',
     'TTFB p50 per connection state: warm = an open connection; cold = connection start (TCP/QUIC + TLS) to first ' +
       'response byte on a new client; resumed = the same on a new client offering the TLS session an earlier client ' +
-      'received (only handshakes the client reports as resumed are timed).',
+      'received (only handshakes the client reports, or audits show, as resumed are timed).',
     '',
     '| scenario | protocol | transport | enc | network | warm p50 ms | cold p50 ms | resumed p50 ms | resumption |',
     '|---|---|---|---|---|--:|--:|--:|---|',
@@ -40,7 +40,7 @@ export function handshakeSection(results: Results): string[] {
         r === undefined
           ? '–'
           : r.state === 'resumed'
-            ? `resumed ${r.resumed}/${r.samples}`
+            ? `resumed ${r.resumed}/${r.samples}${r.evidence ? ', audited' : ''}`
             : `${r.state}: ${r.reason.replaceAll('|', '\\|')}`;
       return (
         `| ${c.scenario} | ${c.protocol} | ${c.transport} | ${c.encoding} | ${c.network} | ${ms(c.ttfbMs.p50)} | ` +
@@ -48,5 +48,35 @@ export function handshakeSection(results: Results): string[] {
       );
     }),
     '',
+    ...footnotes(cells),
   ];
+}
+
+/**
+ * What "audited" means, and why a transport that has 0-RTT in principle
+ * (QUIC) has no 0-RTT figure — once per distinct reason, not per row.
+ */
+function footnotes(cells: readonly CompletedCell[]): string[] {
+  const lines: string[] = [];
+  if (cells.some((c) => c.resumption?.state === 'resumed' && c.resumption.evidence)) {
+    lines.push(
+      '_audited_: the client cannot report whether a handshake resumed (QUIC with @currentspace/http3); untimed ' +
+        'handshakes offering the same ticket before and after the samples showed the server resumed it ' +
+        '(`resumption.evidence` in results.json has the handshake bytes).',
+      '',
+    );
+  }
+  const zeroRtt = new Map<string, Set<string>>();
+  for (const c of cells) {
+    const r = c.resumption;
+    const reason = r && (r.state === 'resumed' || r.state === 'not-resumed') ? r.zeroRtt : undefined;
+    if (!reason) continue;
+    const transports = zeroRtt.get(reason) ?? new Set<string>();
+    transports.add(c.transport);
+    zeroRtt.set(reason, transports);
+  }
+  for (const [reason, transports] of zeroRtt) {
+    lines.push(`No 0-RTT figure on ${[...transports].join(', ')}: ${reason}.`, '');
+  }
+  return lines;
 }

@@ -19,7 +19,13 @@ import type { CommonTransportOptions } from '@connectrpc/connect/protocol';
 import type { WireCounters } from '../../lib/http3/index.js';
 import type { EncodingId, TransportId } from '../../protocols/types.js';
 import { ClientError } from '../errors.js';
-import type { CallOptions, ClientOptions, ProtocolClient, TlsResumptionState } from '../types.js';
+import type {
+  CallOptions,
+  ClientOptions,
+  ProtocolClient,
+  ResumptionAudit,
+  TlsResumptionState,
+} from '../types.js';
 import { toClientError } from './errors.js';
 import { FirstByteProbe, firstByteContext } from './first-byte.js';
 import { type HttpLink, openHttpLink } from './http-link.js';
@@ -55,8 +61,10 @@ export class RpcClient implements ProtocolClient {
    * name and shape as the REST client's.
    */
   readonly wireCounters?: () => WireCounters;
-  /** h1s: TLS sessions offered, received and resumed (the h2 session manager hides its socket). */
+  /** h1s and h3: TLS sessions (QUIC: tickets) offered, received and resumed (the h2 session manager hides its socket). */
   readonly tlsResumption?: () => TlsResumptionState;
+  /** h3 only: whether the server resumes a ticket, decided on connections of its own. */
+  readonly auditResumption?: (session: Buffer) => Promise<ResumptionAudit>;
   private readonly link: HttpLink;
   private readonly rpc: Transport;
   private readonly clients = new Map<DescService, Record<string, AnyMethod>>();
@@ -77,6 +85,8 @@ export class RpcClient implements ProtocolClient {
     if (counters) this.wireCounters = counters;
     const tls = this.link.tls;
     if (tls) this.tlsResumption = () => tls.state();
+    const audit = tls?.audit?.bind(tls);
+    if (audit) this.auditResumption = audit;
     const probe = new FirstByteProbe();
     this.rpc = spec.createTransport({
       baseUrl: options.url,

@@ -8,7 +8,8 @@ import { createNodeHttpClient, Http2SessionManager } from '@connectrpc/connect-n
 import { createHttp3UniversalClient, ReconnectingHttp3, type WireCounters } from '../../lib/http3/index.js';
 import { PRECONNECT_PATH } from '../../services/connect-common/protocol.js';
 import { ClientError } from '../errors.js';
-import { TlsSessionTracker } from '../tls-session.js';
+import { Http3SessionSource } from '../http3-session.js';
+import { type TlsResumptionSource, TlsSessionTracker } from '../tls-session.js';
 import type { ClientOptions } from '../types.js';
 
 /**
@@ -27,8 +28,8 @@ export interface HttpLink {
    * ones included — monotonic, so diff two readings.
    */
   wireCounters?(): WireCounters;
-  /** h1s: the TLS session offered and received, resumed vs full handshakes (h2's session manager hides its socket). */
-  readonly tls?: TlsSessionTracker;
+  /** h1s and h3: the TLS session (QUIC: ticket) offered and received, resumed vs full handshakes (h2's session manager hides its socket). */
+  readonly tls?: TlsResumptionSource;
 }
 
 /**
@@ -49,7 +50,7 @@ export function openHttpLink(name: string, options: ClientOptions): HttpLink {
   if (options.transport === 'h2' || options.transport === 'h2c') {
     return http2Link(name, origin, options.caPem);
   }
-  if (options.transport === 'h3') return http3Link(name, origin, options.caPem);
+  if (options.transport === 'h3') return http3Link(name, origin, options.caPem, options.tlsSession);
   throw new Error(`${name}: expected transport h1, h1s, h2, h2c or h3, got ${options.transport}`);
 }
 
@@ -146,8 +147,16 @@ function http2Link(name: string, origin: string, caPem: string | undefined): Htt
  * round trip as on h2, so the server's SETTINGS and QPACK state are in
  * before any measured call) and reopened by the next call if it was lost.
  */
-function http3Link(name: string, origin: string, caPem: string | undefined): HttpLink {
-  const quic = new ReconnectingHttp3(origin, caPem ? { caPem } : {});
+function http3Link(
+  name: string,
+  origin: string,
+  caPem: string | undefined,
+  sessionTicket: Buffer | undefined,
+): HttpLink {
+  const quic = new ReconnectingHttp3(origin, {
+    ...(caPem ? { caPem } : {}),
+    ...(sessionTicket ? { sessionTicket } : {}),
+  });
   return {
     httpClient: createHttp3UniversalClient(() => quic.connection()),
     connect: async () => {
@@ -165,6 +174,7 @@ function http3Link(name: string, origin: string, caPem: string | undefined): Htt
     },
     close: () => quic.close(),
     wireCounters: () => quic.wireCounters(),
+    tls: new Http3SessionSource(origin, caPem, () => quic.resumption()),
   };
 }
 

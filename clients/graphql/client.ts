@@ -16,6 +16,7 @@ import type {
   ClientOptions,
   CreateClient,
   ProtocolClient,
+  ResumptionAudit,
   TlsResumptionState,
 } from '../types.js';
 import { fromGraphqlErrors, fromHttpStatus } from './errors.js';
@@ -78,8 +79,10 @@ class GraphqlClient implements GraphqlProtocolClient {
   readonly encoding = 'json';
   readonly transport: TransportId;
   readonly wireCounters?: () => WireCounters | undefined;
-  /** h1s and h2: sessions offered, received and resumed. */
+  /** h1s, h2 and h3: sessions (QUIC: tickets) offered, received and resumed. */
   readonly tlsResumption?: () => TlsResumptionState;
+  /** h3 only: whether the server resumes a ticket, decided on connections of its own. */
+  readonly auditResumption?: (session: Buffer) => Promise<ResumptionAudit>;
   private readonly http: HttpTransport;
   private readonly settings: GraphqlClientOptions;
   private lastCalls: number | undefined;
@@ -99,6 +102,8 @@ class GraphqlClient implements GraphqlProtocolClient {
     if (counters) this.wireCounters = counters;
     const tls = this.http.tls;
     if (tls) this.tlsResumption = () => tls.state();
+    const audit = tls?.audit?.bind(tls);
+    if (audit) this.auditResumption = audit;
   }
 
   connect(): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type WireCounters,
 } from '../../lib/http3/index.js';
 import { ClientError } from '../errors.js';
+import { Http3SessionSource } from '../http3-session.js';
 import type { CallOptions, ClientOptions } from '../types.js';
 import {
   asClientError,
@@ -33,10 +34,17 @@ import {
 export class Http3Transport implements HttpTransport {
   private readonly connection: ReconnectingHttp3;
   private readonly active = new Set<() => void>();
+  /** Tickets offered (`options.tlsSession`) and received; whether one resumed is for `audit` to say. */
+  readonly tls: Http3SessionSource;
 
   constructor(private readonly options: ClientOptions) {
     if (!options.caPem) throw new Error('graphql: transport h3 needs options.caPem (the run CA), got none');
-    this.connection = new ReconnectingHttp3(options.url, { caPem: options.caPem });
+    const connection = new ReconnectingHttp3(options.url, {
+      caPem: options.caPem,
+      ...(options.tlsSession ? { sessionTicket: options.tlsSession } : {}),
+    });
+    this.connection = connection;
+    this.tls = new Http3SessionSource(options.url, options.caPem, () => connection.resumption());
   }
 
   /** Resolves once the QUIC + TLS handshake (and so HTTP/3 setup) is done. */

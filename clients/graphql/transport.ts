@@ -1,6 +1,6 @@
 import type { WireCounters } from '../../lib/http3/index.js';
 import { ClientError } from '../errors.js';
-import type { TlsSessionTracker } from '../tls-session.js';
+import type { TlsResumptionSource } from '../tls-session.js';
 import type { CallOptions } from '../types.js';
 
 /** A response whose headers have arrived; the body is read (or abandoned) by the caller. */
@@ -38,8 +38,8 @@ export interface HttpTransport {
    * kernel's tcp_info counts those.
    */
   wireCounters?(): WireCounters;
-  /** TLS over TCP (h1s, h2): the session offered and received, resumed vs full handshakes. */
-  readonly tls?: TlsSessionTracker | undefined;
+  /** TLS (h1s, h2, h3): the session (QUIC: ticket) offered and received, resumed vs full handshakes. */
+  readonly tls?: TlsResumptionSource | undefined;
 }
 
 /** The whole body as text. */

@@ -15,6 +15,7 @@ import type {
   ClientOptions,
   CreateClient,
   ProtocolClient,
+  ResumptionAudit,
   TlsResumptionState,
 } from '../types.js';
 import { asClientError, type Exchanger, readText, writable } from './exchange.js';
@@ -58,8 +59,10 @@ class RestJsonClient implements RestClient {
   readonly encoding = 'json';
   readonly transport: TransportId;
   readonly wireCounters?: () => WireCounters | undefined;
-  /** h1s and h2 (node:tls sockets of its own): sessions offered, received and resumed. */
+  /** h1s, h2 and h3: sessions (QUIC: tickets) offered, received and resumed. */
   readonly tlsResumption?: () => TlsResumptionState;
+  /** h3 only: whether the server resumes a ticket, decided on connections of its own. */
+  readonly auditResumption?: (session: Buffer) => Promise<ResumptionAudit>;
   private readonly exchanger: Exchanger;
 
   constructor(options: ClientOptions) {
@@ -75,6 +78,8 @@ class RestJsonClient implements RestClient {
     if (counters) this.wireCounters = counters;
     const tls = this.exchanger.tls;
     if (tls) this.tlsResumption = () => tls.state();
+    const audit = tls?.audit?.bind(tls);
+    if (audit) this.auditResumption = audit;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { WireCounters } from '../../lib/http3/index.js';
 import { ClientError } from '../errors.js';
-import type { TlsSessionTracker } from '../tls-session.js';
+import type { TlsResumptionSource } from '../tls-session.js';
 import type { CallOptions } from '../types.js';
 
 /**
@@ -24,7 +24,7 @@ export interface Exchanger {
   /** Transport-layer payload bytes, where the transport counts them itself (QUIC: UDP payload). */
   wireCounters?(): WireCounters;
   /** TLS transports whose stack takes a session: the session tracker (offer, newest ticket, resumed count). */
-  readonly tls?: TlsSessionTracker | undefined;
+  readonly tls?: TlsResumptionSource | undefined;
 }
 
 /** What one call puts on the wire. */

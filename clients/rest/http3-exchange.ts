@@ -2,9 +2,11 @@ import {
   connectHttp3,
   type Http3Call,
   type Http3Connection,
+  TicketLedger,
   type WireCounters,
 } from '../../lib/http3/index.js';
 import { ClientError } from '../errors.js';
+import { Http3SessionSource } from '../http3-session.js';
 import type { CallOptions } from '../types.js';
 import {
   asClientError,
@@ -19,7 +21,8 @@ import {
  * HTTP/3 for the REST client: `connections` QUIC connections (one by
  * default) through lib/http3, calls multiplexed on them as streams, round
  * robin when there are several. TLS trusts only the run's CA (see
- * lib/http3 `defaultServername` for the name checked on an IP URL).
+ * lib/http3 `defaultServername` for the name checked on an IP URL). Given a
+ * session ticket, every connection offers it (resumed TTFB).
  */
 export class Http3Exchanger implements Exchanger {
   /** One slot per connection: its handshake, then the connection; reopened when it closes. */
@@ -29,13 +32,18 @@ export class Http3Exchanger implements Exchanger {
   private retired = { bytesSent: 0, bytesReceived: 0 };
   private next = 0;
   private readonly active = new Set<Exchange>();
+  private readonly tickets = new TicketLedger();
+  /** Tickets offered and received; whether one resumed is for `audit` to say. */
+  readonly tls: Http3SessionSource;
 
   constructor(
     private readonly url: string,
     count: number,
     private readonly caPem: string | undefined,
+    private readonly sessionTicket?: Buffer,
   ) {
     this.slots = Array.from({ length: count }, () => undefined);
+    this.tls = new Http3SessionSource(url, caPem, () => this.tickets.state());
   }
 
   /** Opens every connection; resolves when each QUIC + TLS handshake (and so HTTP/3 setup) is done. */
@@ -124,12 +132,13 @@ export class Http3Exchanger implements Exchanger {
   }
 
   private replace(index: number): Promise<Http3Connection> {
-    const pending: Promise<Http3Connection> = connectHttp3(
-      this.url,
-      this.caPem ? { caPem: this.caPem } : {},
-    ).then(
+    const pending: Promise<Http3Connection> = connectHttp3(this.url, {
+      ...(this.caPem ? { caPem: this.caPem } : {}),
+      ...(this.sessionTicket ? { sessionTicket: this.sessionTicket } : {}),
+    }).then(
       (connection) => {
         this.live.push(connection);
+        this.tickets.add(connection);
         return connection;
       },
       (error: unknown) => {

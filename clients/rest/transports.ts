@@ -16,7 +16,7 @@ export const EXCHANGERS: Readonly<Record<TransportId, (url: URL, options: Client
   h1s: (url, o) => new Http1Exchanger(url, connections(o), { caPem: o.caPem, session: o.tlsSession }),
   h2c: (url, o) => new Http2Exchanger(url.origin, connections(o), undefined),
   h2: (url, o) => new Http2Exchanger(url.origin, connections(o), o.caPem, o.tlsSession),
-  h3: (url, o) => new Http3Exchanger(url.origin, connections(o), o.caPem),
+  h3: (url, o) => new Http3Exchanger(url.origin, connections(o), o.caPem, o.tlsSession),
 };
 
 function connections(options: ClientOptions): number {

@@ -74,9 +74,6 @@ test('a cleartext transport is not-applicable, a client without tlsResumption un
   if (!scenario) return t.fail('expected get-small');
   const cleartext = await measureResumed(() => t.fail() as never, scenario, options('h2c'));
   t.is(cleartext.resumption.state, 'not-applicable');
-  const quic = await measureResumed(() => t.fail() as never, scenario, options('h3'));
-  t.is(quic.resumption.state, 'unsupported');
-  t.regex('reason' in quic.resumption ? quic.resumption.reason : '', /QUIC resumption/);
   const make = await serve('h2');
   const bare = (extra: Partial<ClientOptions>): ProtocolClient => {
     const client = make(extra);
