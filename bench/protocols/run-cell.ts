@@ -1,5 +1,6 @@
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import type { ClientOptions, ProtocolClient } from '../../clients/types.js';
+import { watchHttp3Connects } from '../../lib/http3/setup-channel.js';
 import { findProtocol, findVariant } from '../../protocols/registry.js';
 import { alpnOf, type EncodingId, type TransportId } from '../../protocols/types.js';
 import { type FeedCore, Random } from '../../services/core/index.js';
@@ -199,6 +200,14 @@ export async function runCell(
             },
           }
         : {}),
+      ...(cold.http3Phases
+        ? {
+            connectPhasesMs: {
+              setup: cold.http3Phases.setup.summaryMs(),
+              quic: cold.http3Phases.quic.summaryMs(),
+            },
+          }
+        : {}),
       clientEventLoopUtilization: elu,
       clientBound: elu > CLIENT_BOUND_ELU,
       bytesPerOp: { ...bodies.perOp(), requestWire, responseWire },
@@ -231,8 +240,10 @@ async function measureCold(
   transport: TransportId,
   options: CellRunOptions,
   port: number,
-): Promise<{ ttfb: LatencyHistogram; wire: { requestWire: number; responseWire: number } | undefined }> {
+): Promise<ColdSamples> {
   const histogram = new LatencyHistogram();
+  const setup = new LatencyHistogram();
+  const quic = new LatencyHistogram();
   let sent = 0;
   let received = 0;
   let wireSamples = 0;
@@ -253,12 +264,20 @@ async function measureCold(
       const before: WireSnapshot = tcpBaseline ?? (await snapshotWire(client, transport, port));
       if (before.source === 'tcp_info') tcpBaseline = before;
       // No connect(): the first call opens the connection lazily, as a real client's first request does.
+      const watch = watchHttp3Connects();
       const t0 = process.hrtime.bigint();
-      const result = await op(AbortSignal.timeout(TIMEOUT_MS));
+      const result = await op(AbortSignal.timeout(TIMEOUT_MS)).finally(() => watch.stop());
       const after = await snapshotWire(client, transport, port);
       const outcome = await result.settle();
       if (outcome.kind !== 'ok') throw new Error(`cold call: ${outcome.kind}: ${outcome.reason}`);
-      if (result.firstByteNs !== undefined) histogram.recordNs(result.firstByteNs - t0);
+      // HTTP/3: the library's local setup before the first packet is reported apart, not as TTFB (see lib/http3/setup-channel.ts).
+      let setupNs = 0n;
+      for (const p of watch.phases) {
+        setupNs += p.handshakeStartNs - p.callNs;
+        setup.recordNs(p.handshakeStartNs - p.callNs);
+        quic.recordNs(p.readyNs - p.handshakeStartNs);
+      }
+      if (result.firstByteNs !== undefined) histogram.recordNs(result.firstByteNs - t0 - setupNs);
       // Only this client's own bytes: its new connections (tcp_info) or its own counters.
       const wire = wireBetween(before, after, true);
       if (!('unavailable' in wire)) {
@@ -274,5 +293,13 @@ async function measureCold(
     ttfb: histogram,
     wire:
       wireSamples > 0 ? { requestWire: sent / wireSamples, responseWire: received / wireSamples } : undefined,
+    ...(quic.count > 0 ? { http3Phases: { setup, quic } } : {}),
   };
+}
+
+interface ColdSamples {
+  readonly ttfb: LatencyHistogram;
+  readonly wire: { requestWire: number; responseWire: number } | undefined;
+  /** HTTP/3 cells: the client library's local setup and the QUIC + TLS handshake of each cold connection. */
+  readonly http3Phases?: { readonly setup: LatencyHistogram; readonly quic: LatencyHistogram };
 }
