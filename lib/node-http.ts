@@ -14,7 +14,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 export type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 export type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
 export type NodeListener = (req: NodeRequest, res: NodeResponse) => void;
-type NodeServer = http.Server | https.Server | http2.Http2Server | http2.Http2SecureServer;
+export type NodeServer = http.Server | https.Server | http2.Http2Server | http2.Http2SecureServer;
 
 /** After the grace period, how long handlers told to stop get to write their final status. */
 const CUTOFF_MS = 250;
@@ -22,6 +22,8 @@ const CUTOFF_MS = 250;
 /** A listener being served on one TCP transport. */
 export interface NodeServed {
   readonly url: string;
+  /** The node server, for adapters that also take HTTP/1.1 upgrades (GraphQL over WebSocket); absent on h3. */
+  readonly server?: NodeServer;
   /** TCP connections accepted and requests received since start (for keep-alive reuse checks). */
   stats(): { readonly connections: number; readonly requests: number };
   /**
@@ -110,6 +112,7 @@ export async function serveNodeListener(
   let closing: Promise<void> | undefined;
   return {
     url: origin,
+    server,
     stats: () => ({ connections: tracked.accepted, requests: inflight.started }),
     dropConnections: () => cutAll(tracked),
     close: () => {

@@ -81,6 +81,8 @@ export interface RealtimeEntry {
 /** For push adapters not yet served over HTTP/3 (SSE and long-polling are, through services/realtime/h3-host.ts). */
 const NO_H3 = { transport: 'h3', reason: 'this push adapter has no HTTP/3 server yet' } as const;
 const NEEDS_H2 = 'gRPC needs HTTP/2 (trailers, full-duplex streams); HTTP/1.1 cannot carry it';
+const GRAPHQL_WS_NEEDS_H1 =
+  'graphql-ws rides on ws, which speaks only the HTTP/1.1 Upgrade; WebSocket over HTTP/2 (RFC 8441) is not offered';
 const CONNECT_BIDI_NEEDS_H2 =
   'Connect bidi streaming needs HTTP/2: over HTTP/1.1 a request body must end before the response starts';
 /**
@@ -208,12 +210,24 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
   {
     id: 'graphql',
     summary:
-      'GraphQL subscriptions (graphql-yoga): the topic subscription over SSE (distinct connections), resumed with afterSeq; publish mutation',
+      'GraphQL subscriptions (graphql-yoga): the topic subscription over SSE (distinct connections) or WebSocket (graphql-ws, graphql-transport-ws), resumed with afterSeq; publish mutation',
     transports: GRAPHQL_REALTIME_TRANSPORTS,
     encodings: ['json'],
     echo: { reason: 'GraphQL has no client-to-server stream; a chat would be a mutation per message' },
     resume: 'topic subscription with afterSeq',
     unsupported: [NO_H3],
+    variants: [
+      { name: 'sse', options: { graphqlCarrier: 'sse' } },
+      {
+        name: 'websocket',
+        options: { graphqlCarrier: 'websocket' },
+        unsupported: [
+          { transport: 'h2', reason: GRAPHQL_WS_NEEDS_H1 },
+          { transport: 'h2c', reason: GRAPHQL_WS_NEEDS_H1 },
+          { transport: 'h3', reason: 'WebSocket over HTTP/3 (RFC 9220) has no Node implementation' },
+        ],
+      },
+    ],
     start: startGraphqlRealtime,
     createClient: createGraphqlRealtimeClient,
   },

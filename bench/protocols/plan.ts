@@ -29,6 +29,8 @@ export type CellPlan =
       readonly transport: string;
       readonly network: string;
       readonly encoding: string;
+      /** The client variant that cannot run here, when the others of its protocol can. */
+      readonly variant?: string;
       readonly reason: string;
     };
 
@@ -109,8 +111,9 @@ export function planMatrix(request: MatrixRequest): CellPlan[] {
 /**
  * Push cells: every realtime protocol × transport × encoding × client
  * variant (encodings are what push protocols differ in most — WebSocket text
- * vs binary frames; variants are Socket.IO's two transports), and a
- * skip with the reason for every requested protocol without a push adapter.
+ * vs binary frames; variants are Socket.IO's two transports, GraphQL's two
+ * carriers), and a skip with the reason for every requested protocol
+ * without a push adapter and every variant a transport cannot carry.
  */
 function planPush(scenario: PushScenario, network: string, request: MatrixRequest): CellPlan[] {
   const cells: CellPlan[] = [];
@@ -134,18 +137,16 @@ function planPush(scenario: PushScenario, network: string, request: MatrixReques
           cells.push({ kind: 'skip', ...base, transport, encoding, reason });
           continue;
         }
-        // Each client variant (Socket.IO's websocket and polling transports) is a cell of its own.
-        const variants = entry.variants?.map((v) => v.name) ?? [undefined];
-        for (const variant of variants) {
-          cells.push({
-            kind: 'run',
-            scenario,
-            protocol,
-            transport,
-            network,
-            encoding,
-            ...(variant ? { variant } : {}),
-          });
+        // Each client variant (Socket.IO's websocket and polling transports) is a cell of its own;
+        // one that cannot ride this transport (GraphQL over WebSocket on h2) is a skip with its reason.
+        for (const v of entry.variants ?? [undefined]) {
+          const variant = v ? { variant: v.name } : {};
+          const variantReason = v?.unsupported?.find((u) => u.transport === transport)?.reason;
+          if (variantReason) {
+            cells.push({ kind: 'skip', ...base, transport, encoding, ...variant, reason: variantReason });
+            continue;
+          }
+          cells.push({ kind: 'run', scenario, protocol, transport, network, encoding, ...variant });
         }
       }
     }

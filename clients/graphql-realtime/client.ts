@@ -24,6 +24,7 @@ import type {
   RealtimeSubscription,
   SubscribeOptions,
 } from '../realtime/types.js';
+import { GraphqlWsRealtimeClient } from './ws-client.js';
 
 /** A GraphQL response body (or one `next` event's data). */
 interface GraphqlResult {
@@ -134,5 +135,11 @@ function parseResult(text: string, what: string): GraphqlResult {
   }
 }
 
-/** The GraphQL realtime client factory. */
-export const createRealtimeClient: CreateRealtimeClient = (options) => new GraphqlRealtimeClient(options);
+/**
+ * The GraphQL realtime client factory: the carrier `options.graphqlCarrier`
+ * names — server-sent events (default) or WebSocket (graphql-ws).
+ */
+export const createRealtimeClient: CreateRealtimeClient = (options) =>
+  options.graphqlCarrier === 'websocket'
+    ? new GraphqlWsRealtimeClient(options)
+    : new GraphqlRealtimeClient(options);

@@ -1,12 +1,22 @@
-import { type NodeServed, SHUTDOWN_GRACE_MS, serveNodeListener } from '../../lib/node-http.js';
+import { type NodeServer, SHUTDOWN_GRACE_MS, serveNodeListener } from '../../lib/node-http.js';
 import type { TransportId } from '../../protocols/types.js';
 import type { StartOptions, TlsMaterial } from '../types.js';
+import { EventStreams } from './event-streams.js';
 import { type FetchHandler, nodeListener } from './node-bridge.js';
 
 export { SHUTDOWN_GRACE_MS };
 
-/** A fetch handler being served on one transport: what every entry of server.ts's transport table returns. */
-export type Served = NodeServed;
+/**
+ * A fetch handler being served on one transport: what every entry of
+ * server.ts's transport table returns. The node transports also hand out
+ * their server (for WebSocket upgrades) and their open event streams.
+ */
+export interface Served {
+  readonly url: string;
+  readonly server?: NodeServer;
+  readonly eventStreams?: EventStreams;
+  close(): Promise<void>;
+}
 
 /**
  * Serves a fetch handler (the yoga instance) on node:http/https/http2
@@ -15,12 +25,24 @@ export type Served = NodeServed;
  * drained so the connection stays usable) — the handler's own limit then
  * answers 413.
  */
-export function serveNode(
+export async function serveNode(
   handler: FetchHandler,
   options: StartOptions,
   maxBodyBytes: number,
 ): Promise<Served> {
-  return serveNodeListener('graphql', (origin) => nodeListener(handler, origin, maxBodyBytes), options);
+  const eventStreams = new EventStreams();
+  const served = await serveNodeListener(
+    'graphql',
+    (origin) => {
+      const listener = nodeListener(handler, origin, maxBodyBytes);
+      return (req, res) => {
+        eventStreams.track(req, res);
+        listener(req, res);
+      };
+    },
+    options,
+  );
+  return { url: served.url, server: served.server, eventStreams, close: () => served.close() };
 }
 
 /** The certificate and key a TLS transport needs, or an error naming the transport. */

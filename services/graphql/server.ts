@@ -1,15 +1,21 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import { serveFetchOverHttp3 } from '../../lib/http3/index.js';
 import type { TransportId } from '../../protocols/types.js';
 import type { FeedCore } from '../core/index.js';
+import { type RealtimeLimits, type RealtimeServerHandle, resolveLimits } from '../realtime/types.js';
 import { DEFAULT_MAX_BODY_BYTES, type ServerHandle, type StartOptions, type StartServer } from '../types.js';
 import { limitRequestBody } from './body-limit.js';
 import type { FetchHandler } from './node-bridge.js';
 import { type Served, SHUTDOWN_GRACE_MS, serveNode, tlsOptions } from './node-server.js';
-import { createGraphqlYoga, type GraphqlServerOptions } from './yoga.js';
+import { attachGraphqlWs, GRAPHQL_WS_TRANSPORTS, type GraphqlWsCarrier } from './ws-carrier.js';
+import { createGraphqlYoga, type GraphqlServerOptions, type GraphqlYoga } from './yoga.js';
 
 /** StartOptions plus the GraphQL settings (`graphql.dataloader` sets the default when a request does not say). */
 export interface GraphqlStartOptions extends StartOptions {
   readonly graphql?: Omit<GraphqlServerOptions, 'maxBodyBytes'>;
+  /** Limits of the WebSocket carrier (message size, operations per connection, idle, heartbeat). */
+  readonly limits?: Partial<RealtimeLimits>;
 }
 
 type Serve = (handler: FetchHandler, options: StartOptions, maxBodyBytes: number) => Promise<Served>;
@@ -40,10 +46,16 @@ const TRANSPORTS: Readonly<Record<TransportId, Serve>> = {
 /**
  * Starts the GraphQL adapter (graphql-yoga over the SDL file) on the
  * transport `options.transport` names. The API is at `${url}/graphql`: POST
- * JSON, GET with `query` or a persisted `id`, and the `feed` subscription as
- * server-sent events.
+ * JSON, GET with `query` or a persisted `id`, subscriptions as server-sent
+ * events and — on h1 and h1s — over WebSocket (graphql-transport-ws, the
+ * same path upgraded). On the TCP transports the handle also counts and
+ * cuts its subscribers' connections (open event streams and WebSockets), so
+ * the bench's connections and reconnect-storm cells run against it.
  */
-export async function startGraphql(core: FeedCore, options: GraphqlStartOptions): Promise<ServerHandle> {
+export async function startGraphql(
+  core: FeedCore,
+  options: GraphqlStartOptions,
+): Promise<ServerHandle | RealtimeServerHandle> {
   const serve = (TRANSPORTS as Partial<Record<string, Serve>>)[options.transport];
   if (!serve) {
     const known = Object.keys(TRANSPORTS).join(', ');
@@ -52,12 +64,33 @@ export async function startGraphql(core: FeedCore, options: GraphqlStartOptions)
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const yoga = createGraphqlYoga(core, { ...options.graphql, maxBodyBytes });
   const served = await serve((request) => yoga.fetch(request), options, maxBodyBytes);
-  return {
-    protocol: 'graphql',
-    transport: options.transport,
-    url: served.url,
-    close: () => served.close(),
+  const carrier = webSocketCarrier(served, yoga, options);
+  const { eventStreams } = served;
+  const base = { protocol: 'graphql' as const, transport: options.transport, url: served.url };
+  const close = async (): Promise<void> => {
+    await carrier?.close();
+    await served.close();
   };
+  if (!eventStreams) return { ...base, close };
+  return {
+    ...base,
+    connections: () => eventStreams.size + (carrier?.connections() ?? 0),
+    dropConnections: () => eventStreams.cut() + (carrier?.dropConnections() ?? 0),
+    close,
+  };
+}
+
+/** graphql-ws on the served node server's upgrades, where the transport has an HTTP/1.1 Upgrade. */
+function webSocketCarrier(
+  served: Served,
+  yoga: GraphqlYoga,
+  options: GraphqlStartOptions,
+): GraphqlWsCarrier | undefined {
+  const upgrades = (GRAPHQL_WS_TRANSPORTS as readonly TransportId[]).includes(options.transport);
+  if (!upgrades || !served.server) return undefined;
+  // h1 and h1s are served by node:http / node:https, the servers that emit 'upgrade'.
+  const server = served.server as HttpServer | HttpsServer;
+  return attachGraphqlWs(server, yoga, resolveLimits(options), () => served.url);
 }
 
 /** Every protocol's `index.ts` exports `start`; this is GraphQL's. */

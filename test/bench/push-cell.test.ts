@@ -53,18 +53,60 @@ test('the plan gives every client variant of a push protocol a cell of its own',
       networks: ['loopback'],
     });
     const variants = cells.map((c) => (c.kind === 'run' ? c.variant : `skip: ${c.reason}`));
+    const transport = entry.transports[0];
     t.deepEqual(
       variants,
-      entry.encodings.flatMap(() => entry.variants?.map((v) => v.name)),
+      entry.encodings.flatMap(() =>
+        entry.variants?.map((v) => {
+          const reason = v.unsupported?.find((u) => u.transport === transport)?.reason;
+          return reason ? `skip: ${reason}` : v.name;
+        }),
+      ),
       entry.id,
     );
   }
 });
 
+test('a variant over a transport it cannot ride is a skip cell naming the variant and the reason', (t) => {
+  let checked = 0;
+  for (const entry of REALTIME_REGISTRY) {
+    for (const variant of entry.variants ?? []) {
+      for (const { transport, reason } of variant.unsupported ?? []) {
+        if (!entry.transports.includes(transport)) continue;
+        const cells = planMatrix({
+          scenarios: ['fanout'],
+          protocols: [entry.id],
+          transports: [transport],
+          transportChoice: 'default',
+          networks: ['loopback'],
+        });
+        const own = cells.filter((c) => c.variant === variant.name);
+        t.true(own.length > 0, `${entry.id}/${transport}: expected a cell for ${variant.name}`);
+        for (const cell of own) t.like(cell, { kind: 'skip', transport, variant: variant.name, reason });
+        // The entry's other variants still run there, unless they too list the transport.
+        const others = (entry.variants ?? []).filter(
+          (v) => v !== variant && !v.unsupported?.some((u) => u.transport === transport),
+        );
+        for (const other of others) {
+          t.true(
+            cells.some((c) => c.kind === 'run' && c.variant === other.name),
+            `${entry.id}/${transport}: expected ${other.name} to run`,
+          );
+        }
+        checked++;
+      }
+    }
+  }
+  // GraphQL over WebSocket on h2 and h2c at least (its WebSocket rides the HTTP/1.1 Upgrade only).
+  t.true(checked >= 2, `expected at least 2 variant × transport skips in the registry, got ${checked}`);
+});
+
 for (const [entry, variant] of REALTIME_REGISTRY.flatMap((e) =>
   (e.variants ?? [undefined]).map((v) => [e, v] as const),
 )) {
-  const transport = entry.transports[0] ?? 'h1';
+  // The entry's first transport the variant rides on (GraphQL over WebSocket: h1, never h2).
+  const transport =
+    entry.transports.find((tr) => !variant?.unsupported?.some((u) => u.transport === tr)) ?? 'h1';
   const label = `${entry.id}/${transport}${variant ? ` (${variant.name})` : ''}`;
   test(`fanout on ${label}: every subscriber gets every event once, in order, with sane figures`, async (t) => {
     if (!fanout || !isPushScenario(fanout)) return t.fail('fanout is not a push scenario');
