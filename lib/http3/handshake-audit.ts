@@ -23,7 +23,7 @@ const QLOG_WAIT_MS = 2000;
  * layer refuses requests ("H3 not initialized") until the handshake is done.
  */
 export const HTTP3_ZERO_RTT_UNSUPPORTED =
-  "0-RTT: @currentspace/http3 0.9's server issues tickets without early-data permission (no server option enables it), so an allow0RTT client offering an accepted ticket sends no 0-RTT packet and its first request waits for the handshake";
+  "@currentspace/http3 0.9's server issues tickets without early-data permission (no server option enables it), so an allow0RTT client offering an accepted ticket sends no 0-RTT packet and its first request waits for the handshake";
 
 /** What one connection's own record (quiche's qlog) says about its handshake. */
 export interface Http3HandshakeRecord {
