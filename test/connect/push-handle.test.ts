@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import { create } from '@bufbuild/protobuf';
 import test, { type ExecutionContext } from 'ava';
 import type { Gap, RealtimeClient, RealtimeClientOptions } from '../../clients/realtime/index.js';
@@ -150,3 +151,30 @@ test('connect/h2c: close() ends open subscriptions and chats first instead of wa
   t.is(server.connections(), 0);
   t.is(core.topics.subscriberCount('closing'), 0);
 });
+
+for (const transport of ['h2c', 'h2'] as const) {
+  test(`connect/${transport}: dropConnections() is a network failure: no GOAWAY reaches the client`, async (t) => {
+    const core = new FeedCore(CORE);
+    const { server } = await serve(t, core, transport);
+    const tls = transport === 'h2' ? await tlsMaterial : undefined;
+    const session = http2.connect(server.url, tls ? { ca: tls.caPem } : {});
+    session.on('error', () => {});
+    const goaways: number[] = [];
+    session.on('goaway', (code: number) => goaways.push(code));
+    // One answered request, so the server has processed a stream on this session.
+    const probe = session.request({ ':method': 'OPTIONS', ':path': '/' });
+    probe.resume();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('response', () => resolve());
+      probe.once('error', reject);
+    });
+    const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
+    t.true(server.dropConnections() >= 1);
+    await closed;
+    t.deepEqual(
+      goaways,
+      [],
+      'a cut connection says nothing (a GOAWAY would let clients end streams cleanly)',
+    );
+  });
+}
