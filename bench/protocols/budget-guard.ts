@@ -34,8 +34,10 @@ export class BudgetGuard {
     private readonly input: BudgetInput,
     private readonly fit: BudgetFit,
     private readonly now: () => number = Date.now,
+    /** When the budget's clock started (main: the process start, so start-up counts too). */
+    startMs: number = now(),
   ) {
-    this.#startMs = now();
+    this.#startMs = startMs;
     this.#scale = fit.scale;
   }
 

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { runMain } from '../../lib/cli.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -53,7 +54,8 @@ runMain('bench:protocols', async () => {
     process.stdout.write(`${profileLine(active, budgetInput.fixedDurationS)}\n${planned}\n`);
     return 0;
   }
-  const guard = fit ? new BudgetGuard(budgetInput, fit) : undefined;
+  // The budget counts from the process start: module loading and planning are part of the wall clock.
+  const guard = fit ? new BudgetGuard(budgetInput, fit, Date.now, performance.timeOrigin) : undefined;
   let scale = fit?.scale ?? 1;
   const bar = createProgress(runnable.length);
   const progress = (line: string): void => bar.log(line);

@@ -185,7 +185,7 @@ export interface RunBudget {
   /** Cells run below the planned scale, and cells skipped because the budget ran out. */
   readonly rescaledCells: number;
   readonly skippedCells: number;
-  /** Seconds from the start of the matrix to the end of the run. */
+  /** Seconds from the process start to the end of the serialization benchmark (reports follow). */
   readonly elapsedS: number;
   /** --duration given: the measured seconds per cell were not scaled. */
   readonly durationFixed: boolean;
