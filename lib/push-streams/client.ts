@@ -14,7 +14,7 @@ import type { ChatMessage, FeedEvent } from '../../schemas/gen/wirebench/v1/feed
 import { AsyncQueue } from '../../services/realtime/async-queue.js';
 import type { Delivery } from '../../services/websocket/frame-types.js';
 import type { WireCounters } from '../http3/index.js';
-import { errorOfFrame, lostError, sendFrame, serverFrames } from './client-streams.js';
+import { errorOfFrame, lostError, sendFrame, serverFrames, subscriptionFrames } from './client-streams.js';
 import { CLOSE } from './codes.js';
 import { FlowDemux } from './flow-demux.js';
 import { PublishChannel } from './publish-channel.js';
@@ -212,18 +212,27 @@ export class StreamPushClient implements RealtimeClient {
         ...(sequencer ? { delivery: 'datagrams' as const } : {}),
       });
       let accepted = false;
-      for await (const frame of serverFrames(stream)) {
-        if (!accepted) {
+      for await (const frame of subscriptionFrames(stream)) {
+        if (frame.type === 'sent') {
+          // A `sent` notice belongs to a datagram subscription only.
+          if (!sequencer)
+            throw new ClientError(
+              'INTERNAL',
+              `subscription ${topic}: expected subscribed, event or error (streams delivery), got a sent notice`,
+            );
+          sequencer.sent(frame.seq);
+        } else if (!accepted) {
           if (frame.type !== 'subscribed') throw errorOfFrame(frame);
+          if (sequencer && frame.flow !== id) {
+            // A server without datagram delivery: another attempt would only repeat it (a final code).
+            throw new ClientError(
+              'UNIMPLEMENTED',
+              `subscribe ${topic}: expected flow ${id} in the reply (datagram delivery), got ${frame.flow ?? 'none'}`,
+            );
+          }
           accepted = true;
           sink.ready(frame.lastSeq);
           if (frame.gap) sink.gap(frame.gap);
-          if (sequencer && frame.flow !== id) {
-            throw new ClientError(
-              'INTERNAL',
-              `subscribe ${topic}: expected flow ${id} in the reply, got ${frame.flow}`,
-            );
-          }
           sequencer?.start(frame.gap && frame.gap.to > frame.lastSeq ? frame.gap.to : frame.lastSeq);
         } else if (frame.type === 'event') {
           if (sequencer) sequencer.accept(frame.event);

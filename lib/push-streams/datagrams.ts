@@ -2,6 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { type FeedEvent, FeedEventSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { BINARY_TYPES, encodeBinaryFrame } from '../../services/websocket/binary-frames.js';
 import type { ServerDatagrams } from './types.js';
+import { readVarint, varintLength, writeVarint } from './varint.js';
 
 /**
  * Datagram delivery of the stream push protocols (`delivery: 'datagrams'`,
@@ -68,36 +69,6 @@ export function decodeDatagram(bytes: Uint8Array): Datagram | undefined {
     const seq = readVarint(rest, 0);
     if (!seq || seq.next !== rest.byteLength) return undefined;
     return { kind: 'moved', flow: Number(flow.value), seq: seq.value };
-  }
-  return undefined;
-}
-
-// Hand-written LEB128 (a few lines): protobuf's BinaryWriter would allocate a writer per datagram.
-function varintLength(value: number | bigint): number {
-  let n = 1;
-  for (let v = BigInt(value) >> 7n; v > 0n; v >>= 7n) n++;
-  return n;
-}
-
-function writeVarint(out: Uint8Array, offset: number, value: bigint): number {
-  let v = value;
-  let at = offset;
-  while (v >= 0x80n) {
-    out[at++] = Number(v & 0x7fn) | 0x80;
-    v >>= 7n;
-  }
-  out[at++] = Number(v);
-  return at;
-}
-
-function readVarint(bytes: Uint8Array, offset: number): { value: bigint; next: number } | undefined {
-  let value = 0n;
-  let shift = 0n;
-  for (let at = offset; at < bytes.byteLength && shift < 70n; at++) {
-    const byte = bytes[at] as number;
-    value |= BigInt(byte & 0x7f) << shift;
-    if ((byte & 0x80) === 0) return { value, next: at + 1 };
-    shift += 7n;
   }
   return undefined;
 }

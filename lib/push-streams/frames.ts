@@ -1,5 +1,6 @@
 import { decodeBinaryFrame, encodeBinaryFrame } from '../../services/websocket/binary-frames.js';
 import { type Frame, FrameError } from '../../services/websocket/frame-types.js';
+import { readVarint, varintLength, writeVarint } from './varint.js';
 
 /**
  * Framing for push protocols that ride on byte streams (WebTransport
@@ -10,6 +11,23 @@ import { type Frame, FrameError } from '../../services/websocket/frame-types.js'
  * push protocol speaks the same messages.
  */
 export const LENGTH_BYTES = 4;
+
+/**
+ * The one frame only the stream push protocols have (WebSocket has no
+ * datagrams): server → client on a datagram subscription's stream, `sent`
+ * says every event through `seq` has been sent as a datagram (or moved).
+ * The server sends it once the flow has been quiet for a moment
+ * (TAIL_NOTICE_MS), so a client learns that the last datagrams before a
+ * pause were lost — no later seq would ever tell it. Wire: 0x1b, then
+ * `seq` as a varint.
+ */
+export const SENT_TYPE = 0x1b;
+export interface SentFrame {
+  readonly type: 'sent';
+  readonly seq: bigint;
+}
+/** What travels on a push stream: the shared frames, plus `sent`. */
+export type PushFrame = Frame | SentFrame;
 
 /** A frame whose declared length is over the limit: the peer is refused before the body is buffered. */
 export class FrameTooLarge extends FrameError {
@@ -24,7 +42,13 @@ export class FrameTooLarge extends FrameError {
 const eventCache = new WeakMap<object, Uint8Array>();
 
 /** Length prefix + binary frame; an event is encoded once however many streams carry it. */
-export function encodeStreamFrame(frame: Frame): Uint8Array {
+export function encodeStreamFrame(frame: PushFrame): Uint8Array {
+  if (frame.type === 'sent') {
+    const body = new Uint8Array(1 + varintLength(frame.seq));
+    body[0] = SENT_TYPE;
+    writeVarint(body, 1, frame.seq);
+    return prefixed(body);
+  }
   if (frame.type === 'event') {
     let bytes = eventCache.get(frame.event);
     if (!bytes) {
@@ -60,11 +84,11 @@ export class FrameReader {
     return this.buffered;
   }
 
-  push(chunk: Uint8Array): Frame[] {
+  push(chunk: Uint8Array): PushFrame[] {
     if (chunk.byteLength === 0) return [];
     this.parts.push(chunk);
     this.buffered += chunk.byteLength;
-    const frames: Frame[] = [];
+    const frames: PushFrame[] = [];
     for (;;) {
       if (this.buffered < LENGTH_BYTES) return frames;
       const head = this.peek(LENGTH_BYTES);
@@ -73,7 +97,7 @@ export class FrameReader {
       if (length === 0) throw new FrameError('frame length: expected at least 1 byte (the type), got 0');
       if (this.buffered < LENGTH_BYTES + length) return frames;
       const bytes = this.take(LENGTH_BYTES + length).subarray(LENGTH_BYTES);
-      frames.push(decodeBinaryFrame(bytes));
+      frames.push(bytes[0] === SENT_TYPE ? decodeSent(bytes) : decodeBinaryFrame(bytes));
     }
   }
 
@@ -94,6 +118,16 @@ export class FrameReader {
     this.buffered -= n;
     return out;
   }
+}
+
+function decodeSent(bytes: Uint8Array): SentFrame {
+  const seq = readVarint(bytes, 1);
+  if (!seq || seq.next !== bytes.byteLength) {
+    throw new FrameError(
+      `sent frame: expected a type byte and one varint seq, got ${bytes.byteLength} bytes`,
+    );
+  }
+  return { type: 'sent', seq: seq.value };
 }
 
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {

@@ -15,13 +15,22 @@ export {
   encodeEventDatagram,
   encodeMovedDatagram,
 } from './datagrams.js';
-export { encodeStreamFrame, FrameReader, FrameTooLarge, LENGTH_BYTES } from './frames.js';
+export {
+  encodeStreamFrame,
+  FrameReader,
+  FrameTooLarge,
+  LENGTH_BYTES,
+  type PushFrame,
+  SENT_TYPE,
+  type SentFrame,
+} from './frames.js';
 export {
   type DatagramStats,
   emptyDatagramStats,
   REORDER_THRESHOLD,
   REORDER_WINDOW_MS,
   Sequencer,
+  TAIL_NOTICE_MS,
 } from './sequencer.js';
 export { PushServerSession } from './server-session.js';
 export type {

@@ -5,7 +5,7 @@ import type { FeedEvent } from '../../schemas/gen/wirebench/v1/feed_pb.js';
  * Loss detection for datagram delivery, after QUIC's own (RFC 9002 §6.1.1,
  * §6.1.2): a missing seq is declared lost once {@link REORDER_THRESHOLD}
  * later seqs have arrived, or {@link REORDER_WINDOW_MS} after the first
- * later seq arrived, whichever comes first. On one QUIC path (and on the
+ * later seq (or a `sent` notice covering it) arrived, whichever comes first. On one QUIC path (and on the
  * in-order emulated links) datagrams are hardly ever reordered, so the
  * window costs latency only to the events right behind a real loss; a
  * datagram that arrives after its seq was declared lost is dropped and
@@ -13,6 +13,13 @@ import type { FeedEvent } from '../../schemas/gen/wirebench/v1/feed_pb.js';
  */
 export const REORDER_THRESHOLD = 3;
 export const REORDER_WINDOW_MS = 20;
+/**
+ * How long a datagram flow must be quiet before the server sends its `sent`
+ * notice on the stream (frames.ts): the only way a client learns that the
+ * last datagrams before a pause were lost. Longer than the gap between
+ * events of a steady feed (≥ 25/s), so a steady feed costs no notices.
+ */
+export const TAIL_NOTICE_MS = 40;
 
 /** What one client's datagram subscriptions saw (summed over them, reconnections included). */
 export interface DatagramStats {
@@ -48,6 +55,8 @@ export class Sequencer {
   private next: bigint | undefined;
   private readonly held = new Map<bigint, FeedEvent>();
   private readonly onStream = new Set<bigint>();
+  /** The highest seq a `sent` notice said was sent (as a datagram, or moved). */
+  private sentThrough: bigint | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The seq the timer was armed for: a timer for an older hole is void. */
   private timedFor: bigint | undefined;
@@ -97,6 +106,17 @@ export class Sequencer {
     this.advance();
   }
 
+  /**
+   * The server's `sent` notice: every seq through `seq` has been sent. One
+   * that has not arrived by the end of the reorder window is lost — even
+   * with no later seq to show it.
+   */
+  sent(seq: bigint): void {
+    if (this.closed || (this.sentThrough !== undefined && seq <= this.sentThrough)) return;
+    this.sentThrough = seq;
+    this.advance();
+  }
+
   /** The attempt ended: held events are dropped (the resume replays them from the history). */
   close(): void {
     this.closed = true;
@@ -114,8 +134,10 @@ export class Sequencer {
         this.next++;
         this.deliver(event);
       }
-      // 2. Nothing held, or the hole is an event on its way on the stream: wait.
-      if (this.held.size === 0 || this.onStream.has(this.next)) {
+      // 2. No hole (nothing held, nothing announced as sent beyond), or the hole is an event
+      //    on its way on the stream: wait.
+      const announced = this.sentThrough !== undefined && this.sentThrough >= this.next;
+      if ((this.held.size === 0 && !announced) || this.onStream.has(this.next)) {
         this.disarm();
         return;
       }
@@ -134,6 +156,9 @@ export class Sequencer {
     let end: bigint | undefined;
     for (const seq of this.held.keys()) if (end === undefined || seq < end) end = seq;
     for (const seq of this.onStream) if (seq >= this.next && (end === undefined || seq < end)) end = seq;
+    const afterSent = this.sentThrough === undefined ? undefined : this.sentThrough + 1n;
+    if (afterSent !== undefined && afterSent > this.next && (end === undefined || afterSent < end))
+      end = afterSent;
     if (end === undefined) return;
     const to = end - 1n;
     this.stats.lost += Number(to - this.next + 1n);

@@ -8,7 +8,8 @@ import { FrameError } from '../../services/websocket/frame-types.js';
 import { asClientFrame } from '../../services/websocket/frames.js';
 import { CLOSE } from './codes.js';
 import { sendEventDatagram } from './datagrams.js';
-import { encodeStreamFrame, FrameReader, FrameTooLarge } from './frames.js';
+import { encodeStreamFrame, FrameReader, FrameTooLarge, type PushFrame } from './frames.js';
+import { TAIL_NOTICE_MS } from './sequencer.js';
 import type { PushServerConnection, PushStream } from './types.js';
 
 /**
@@ -86,6 +87,7 @@ export class PushServerSession {
     try {
       for await (const chunk of stream.chunks) {
         for (const frame of reader.push(chunk)) {
+          if (frame.type === 'sent') throw new FrameError('frame type: expected a client frame, got sent');
           const request = asClientFrame(frame);
           if (role) {
             role.onFrame(request);
@@ -219,10 +221,23 @@ export class PushServerSession {
     const { maxBufferedBytes, slowConsumerMs } = this.limits;
     const datagrams = flow === undefined ? undefined : this.connection.datagrams;
     const backlog = (): number => stream.buffered() + (datagrams?.buffered() ?? 0);
+    // Datagrams: once the flow is quiet for TAIL_NOTICE_MS, a `sent` notice on the stream names the last seq.
+    let lastDatagram: bigint | undefined;
+    let tail: NodeJS.Timeout | undefined;
+    const notice = (): void => {
+      if (lastDatagram === undefined || this.ended) return;
+      send(stream, { type: 'sent', seq: lastDatagram });
+      lastDatagram = undefined;
+    };
     try {
       for await (const event of sub) {
         if (this.ended) break;
-        if (!datagrams || !sendEventDatagram(datagrams, flow as number, event)) {
+        if (datagrams && sendEventDatagram(datagrams, flow as number, event)) {
+          lastDatagram = event.seq;
+          // One timer per flow, pushed back by every datagram (refresh re-arms it after it fired, too).
+          if (tail) tail.refresh();
+          else tail = setTimeout(notice, TAIL_NOTICE_MS);
+        } else {
           stream.send(encodeStreamFrame({ type: 'event', event }));
         }
         if (backlog() <= maxBufferedBytes) continue;
@@ -234,6 +249,7 @@ export class PushServerSession {
       // The hub dropped this subscriber for falling behind (RESOURCE_EXHAUSTED): same remedy.
       this.close(CLOSE.slowConsumer, `slow consumer on ${topic}`.slice(0, 120));
     } finally {
+      clearTimeout(tail);
       if (this.subs.get(topic)?.sub === sub) this.subs.delete(topic);
     }
   }
@@ -325,7 +341,7 @@ interface StreamRole {
   onEnd(): void;
 }
 
-function send(stream: PushStream, frame: Frame): void {
+function send(stream: PushStream, frame: PushFrame): void {
   try {
     stream.send(encodeStreamFrame(frame));
   } catch {

@@ -1,9 +1,9 @@
 import test, { type ExecutionContext } from 'ava';
 import type { RealtimeClient } from '../../clients/realtime/index.js';
 import { StreamPushClient } from '../../lib/push-streams/client.js';
-import { serverFrames } from '../../lib/push-streams/client-streams.js';
+import { subscriptionFrames } from '../../lib/push-streams/client-streams.js';
 import { CLOSE } from '../../lib/push-streams/codes.js';
-import { encodeStreamFrame, LENGTH_BYTES } from '../../lib/push-streams/frames.js';
+import { encodeStreamFrame, LENGTH_BYTES, type SentFrame } from '../../lib/push-streams/frames.js';
 import type { PushClientConnection, PushStream } from '../../lib/push-streams/types.js';
 import { type GeneratedTls, generateTls } from '../../lib/tls.js';
 import { findRealtime } from '../../protocols/realtime-registry.js';
@@ -104,6 +104,19 @@ export function datagramSuite(
     t.like(cl.datagramStats(), { received: 9, moved: 3, lost: 0 });
   });
 
+  test(`${protocol} datagrams: once the flow is quiet the server names its last seq in a sent notice on the stream`, async (t) => {
+    const { server, caPem } = await serve(t);
+    const session = await dial(server.url, caPem, true);
+    t.teardown(() => session.close(CLOSE.normal, 'test done'));
+    const topic = freshTopic();
+    const { frames, reply } = await subscribeRaw(session, 1, topic);
+    t.like(reply, { type: 'subscribed', flow: 1 });
+    for (let i = 1; i <= 3; i++) core.topics.publish(topic, post(i));
+    // The events went as datagrams (this bare session does not read them): the stream carries only the notice.
+    const { value } = await frames.next();
+    t.deepEqual(value, { type: 'sent', seq: 3n });
+  });
+
   test(`${protocol} datagrams: a subscribe with an unknown delivery value closes the session with 1007; the server keeps serving`, async (t) => {
     const { server, client, caPem } = await serve(t);
     const session = await dial(server.url, caPem, false);
@@ -147,10 +160,14 @@ async function subscribeRaw(
   session: PushClientConnection,
   id: number,
   topic: string,
-): Promise<{ stream: PushStream; reply: ServerFrame | undefined }> {
+): Promise<{
+  stream: PushStream;
+  frames: AsyncGenerator<ServerFrame | SentFrame>;
+  reply: ServerFrame | SentFrame | undefined;
+}> {
   const stream = await session.openStream();
   stream.send(encodeStreamFrame({ type: 'subscribe', id, topic, delivery: 'datagrams' }));
-  const frames = serverFrames(stream);
+  const frames = subscriptionFrames(stream);
   const { value } = await frames.next();
-  return { stream, reply: value ?? undefined };
+  return { stream, frames, reply: value ?? undefined };
 }

@@ -7,8 +7,11 @@ import {
   emptyDatagramStats,
   encodeEventDatagram,
   encodeMovedDatagram,
+  encodeStreamFrame,
+  FrameReader,
   REORDER_THRESHOLD,
   REORDER_WINDOW_MS,
+  SENT_TYPE,
   Sequencer,
 } from '../../lib/push-streams/index.js';
 import { type FeedEvent, FeedEventSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
@@ -172,6 +175,40 @@ test('sequencer: datagrams that overtake the subscribed reply are sorted in at s
   t.deepEqual(delivered, [5n, 6n]);
   t.is(stats.late, 1, 'seq 4 was at or before the resume point');
   s.close();
+});
+
+test('sequencer: a sent notice reveals the lost tail of a burst (no later seq would), after the window', async (t) => {
+  const { s, delivered, gaps, stats } = sequencer();
+  s.accept(event(1));
+  s.accept(event(2));
+  s.sent(4n);
+  t.deepEqual(gaps, [], 'the last datagrams may still be on their way');
+  await sleep(REORDER_WINDOW_MS * 4);
+  t.deepEqual(gaps, [{ from: 3n, to: 4n }]);
+  t.deepEqual(delivered, [1n, 2n]);
+  s.accept(event(4));
+  t.like(stats, { lost: 2, late: 1 });
+  s.sent(4n);
+  s.accept(event(5));
+  t.deepEqual(delivered, [1n, 2n, 5n], 'delivery continues after the gap');
+  s.close();
+});
+
+test('sequencer: a sent notice covering what already arrived changes nothing', async (t) => {
+  const { s, delivered, gaps } = sequencer();
+  for (const seq of [1, 2, 3]) s.accept(event(seq));
+  s.sent(3n);
+  await sleep(REORDER_WINDOW_MS * 3);
+  t.deepEqual(delivered, [1n, 2n, 3n]);
+  t.deepEqual(gaps, []);
+  s.close();
+});
+
+test('push frames: a sent notice round-trips; one with trailing bytes is a FrameError', (t) => {
+  const reader = new FrameReader(1024);
+  t.deepEqual(reader.push(encodeStreamFrame({ type: 'sent', seq: 300n })), [{ type: 'sent', seq: 300n }]);
+  const bad = Uint8Array.of(0, 0, 0, 3, SENT_TYPE, 0x05, 0x00);
+  t.throws(() => new FrameReader(1024).push(bad), { instanceOf: FrameError, message: /sent frame/ });
 });
 
 test('sequencer: close() drops what is held and cancels the window', async (t) => {

@@ -1,5 +1,5 @@
 import { CLOSE } from '../../../../lib/push-streams/codes.js';
-import { LENGTH_BYTES } from '../../../../lib/push-streams/frames.js';
+import { LENGTH_BYTES, SENT_TYPE } from '../../../../lib/push-streams/frames.js';
 import { BINARY_TYPES } from '../../../../services/websocket/binary-frames.js';
 import { TRUNCATED_PROTOBUF } from '../rpc.js';
 import { MAX_BODY_BYTES, type StreamCase } from '../types.js';
@@ -45,6 +45,11 @@ export const PUSH_STREAM_CASES: readonly StreamCase[] = [
   {
     name: 'a server-only frame (event) from the client',
     bytes: frame(Uint8Array.of(BINARY_TYPES.event)),
+    expect: { closeCode: CLOSE.invalidFrame },
+  },
+  {
+    name: 'a server-only sent notice from the client',
+    bytes: frame(Uint8Array.of(SENT_TYPE, 0x01)),
     expect: { closeCode: CLOSE.invalidFrame },
   },
   {
