@@ -4,7 +4,7 @@ import { REALTIME_REGISTRY, type RealtimeEntry } from '../../protocols/realtime-
 import type { TransportId } from '../../protocols/types.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import { post, take } from '../realtime/helpers.js';
-import { rawWebSocket } from '../realtime/raw-ws.js';
+import { type RawWs, rawWebSocket } from '../realtime/raw-ws.js';
 import { expectationOn, REALTIME_MALFORMED_CASES, type RealtimeCases } from './cases/index.js';
 import { mismatches } from './decode.js';
 import { openRawSender } from './send.js';
@@ -34,11 +34,13 @@ declareSuite({
 
 /** What each kind of case needs: where the server is, and the check that runs after every case. */
 interface Run {
+  readonly entry: RealtimeEntry;
   readonly url: string;
   readonly transport: TransportId;
   readonly caPem: string;
   readonly problems: string[];
-  stillPushes(after: string): Promise<void>;
+  /** After the case named `after`: `client` (default: the registry's) subscribes, publishes and receives. */
+  stillPushes(after: string, client?: RealtimeClient): Promise<void>;
 }
 
 /** Runs every kind of case the list has against the entry's server, its client checking after each. */
@@ -47,12 +49,13 @@ function runList(entry: RealtimeEntry, transport: TransportId, list: RealtimeCas
     const problems: string[] = [];
     let cases = 0;
     const run: Run = {
+      entry,
       url: server.url,
       transport,
       caPem,
       problems,
-      stillPushes: async (after) => {
-        const problem = await subscribeAndPublish(client, `malformed-${entry.id}-${transport}-${++cases}`);
+      stillPushes: async (after, other = client) => {
+        const problem = await subscribeAndPublish(other, `malformed-${entry.id}-${transport}-${++cases}`);
         if (problem) problems.push(`after "${after}": ${problem}`);
       },
     };
@@ -83,24 +86,86 @@ async function runHttp(run: Run, list: RealtimeCases): Promise<void> {
   }
 }
 
-/** Raw WebSocket frames, one fresh connection each (through a TLS bridge for https), the close code checked. */
+/**
+ * Raw WebSocket frames, one fresh connection each (through a TLS bridge for
+ * https), the close code or the reply checked; then a new connection of the
+ * carrier the frames went over (the list's `framesOn.variant`) must serve.
+ */
 async function runFrames(run: Run, list: RealtimeCases): Promise<void> {
   if (!list.frames?.length) return;
+  const target = list.framesOn;
+  if (target && !target.transports.includes(run.transport)) return;
+  const variant = run.entry.variants?.find((v) => v.name === target?.variant);
+  const carrier = variant
+    ? run.entry.createClient({
+        url: run.url,
+        transport: run.transport,
+        encoding: run.entry.encodings[0] ?? 'json',
+        caPem: run.caPem,
+        ...variant.options,
+      })
+    : undefined;
   const bridge = await cleartextBridge(run.url, run.caPem);
   try {
     for (const c of list.frames) {
-      const ws = await rawWebSocket(bridge.url);
-      ws.socket.write(c.frames());
-      const code = await ws.closeCode;
-      ws.socket.destroy();
-      if (code !== c.expect.closeCode) {
-        run.problems.push(`"${c.name}": close code: expected ${c.expect.closeCode}, got ${code}`);
+      const ws = await rawWebSocket(bridge.url, target?.subprotocol, target?.path);
+      if (c.opening) {
+        ws.socket.write(c.opening.frames());
+        if (!(await replyHolding(ws, c.opening.reply, CLOSE_WAIT_MS))) {
+          run.problems.push(
+            `"${c.name}": expected ${JSON.stringify(c.opening.reply)} to the opening, got none`,
+          );
+        }
       }
-      await run.stillPushes(c.name);
+      ws.socket.write(c.frames());
+      if ('closeCode' in c.expect) {
+        const code = await ws.closeCode;
+        if (code !== c.expect.closeCode) {
+          run.problems.push(`"${c.name}": close code: expected ${c.expect.closeCode}, got ${code}`);
+        }
+      } else {
+        const want = c.expect.reply;
+        if (!(await replyHolding(ws, want, CLOSE_WAIT_MS))) {
+          const sent = ws.texts.join(' | ') || 'nothing';
+          run.problems.push(`"${c.name}": expected a message with ${JSON.stringify(want)}, got ${sent}`);
+        }
+      }
+      ws.socket.destroy();
+      await run.stillPushes(c.name, carrier);
     }
   } finally {
+    await carrier?.close();
     await bridge.close();
   }
+}
+
+/** Whether a JSON text message from the server holds every field of `want` (dotted paths) within `ms`. */
+async function replyHolding(ws: RawWs, want: Readonly<Record<string, string>>, ms: number): Promise<boolean> {
+  const holds = (text: string): boolean => {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    return Object.entries(want).every(([path, value]) => String(at(message, path)) === value);
+  };
+  const deadline = Date.now() + ms;
+  while (!ws.texts.some(holds)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
+}
+
+/** The value at a dotted path (`payload.0.extensions.code`), or undefined. */
+function at(value: unknown, path: string): unknown {
+  let here = value;
+  for (const key of path.split('.')) {
+    if (typeof here !== 'object' || here === null) return undefined;
+    here = (here as Record<string, unknown>)[key];
+  }
+  return here;
 }
 
 /** Raw bytes on a fresh stream of a fresh push-streams session each, the session close code checked. */

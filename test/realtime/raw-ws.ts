@@ -39,16 +39,23 @@ export interface RawWs {
   readonly socket: net.Socket;
   /** Resolves with the close code of the server's first close frame, or 1006 when the TCP connection ends without one. */
   readonly closeCode: Promise<number>;
+  /** The payloads of the complete text frames the server sent so far, in order. */
+  readonly texts: readonly string[];
 }
 
-/** Performs the HTTP/1.1 Upgrade by hand on `url` (http://host:port) and watches for the server's close frame. */
-export function rawWebSocket(url: string, subprotocol = 'wirebench.v1.json'): Promise<RawWs> {
+/**
+ * Performs the HTTP/1.1 Upgrade by hand on `url` (http://host:port) at
+ * `path` with `subprotocol`, and watches for the server's text frames and
+ * close frame.
+ */
+export function rawWebSocket(url: string, subprotocol = 'wirebench.v1.json', path = '/ws'): Promise<RawWs> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname);
     socket.on('error', () => {});
     let buffer = Buffer.alloc(0);
     let upgraded = false;
+    const texts: string[] = [];
     let settleClose!: (code: number) => void;
     const closeCode = new Promise<number>((r) => {
       settleClose = r;
@@ -67,14 +74,14 @@ export function rawWebSocket(url: string, subprotocol = 'wirebench.v1.json'): Pr
           return reject(new Error(`raw websocket: expected 101, got ${head.split('\r\n')[0]}`));
         upgraded = true;
         buffer = buffer.subarray(end + 4);
-        resolve({ socket, closeCode });
+        resolve({ socket, closeCode, texts });
       }
-      const code = findClose(buffer);
+      const code = findClose(buffer, texts);
       if (code !== undefined) settleClose(code);
     });
     socket.write(
       [
-        'GET /ws HTTP/1.1',
+        `GET ${path} HTTP/1.1`,
         `Host: ${hostname}:${port}`,
         'Upgrade: websocket',
         'Connection: Upgrade',
@@ -88,8 +95,13 @@ export function rawWebSocket(url: string, subprotocol = 'wirebench.v1.json'): Pr
   });
 }
 
-/** Walks server frames (unmasked) in `buffer` and returns the first close frame's code, if complete. */
-function findClose(buffer: Buffer): number | undefined {
+/**
+ * Walks server frames (unmasked) in `buffer` and returns the first close
+ * frame's code, if complete; `texts` is refilled with the complete text
+ * frames before it (the whole buffer is walked on every chunk).
+ */
+function findClose(buffer: Buffer, texts: string[]): number | undefined {
+  texts.length = 0;
   let at = 0;
   while (at + 2 <= buffer.length) {
     const opcode = (buffer[at] ?? 0) & 0x0f;
@@ -106,6 +118,7 @@ function findClose(buffer: Buffer): number | undefined {
     }
     if (start + len > buffer.length) return undefined;
     if (opcode === OP.close) return len >= 2 ? buffer.readUInt16BE(start) : 1005;
+    if (opcode === OP.text) texts.push(buffer.subarray(start, start + len).toString());
     at = start + len;
   }
   return undefined;

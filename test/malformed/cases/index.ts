@@ -10,6 +10,7 @@ export { REALTIME_MALFORMED_CASES } from './realtime/index.js';
 export type {
   Expectation,
   FramesCase,
+  FramesTarget,
   MalformedCase,
   ProtocolCases,
   RawBody,

@@ -82,13 +82,41 @@ export const OVERSIZE = 4 * MAX_BODY_BYTES;
 
 /**
  * WebSocket frames written raw after a completed handshake (test/realtime/raw-ws.ts):
- * the server must close that one connection with `closeCode`.
+ * the server must close that one connection with `closeCode` — or, where the
+ * protocol refuses one operation and keeps the connection (a GraphQL query
+ * that does not validate), send a text message holding `reply`.
  */
 export interface FramesCase {
   readonly name: string;
+  /**
+   * Frames written first, and the reply awaited before `frames` go out (a
+   * protocol's own handshake, e.g. graphql-ws's `connection_init` → `connection_ack`).
+   */
+  readonly opening?: { readonly frames: () => Buffer; readonly reply: Readonly<Record<string, string>> };
   /** Built per run: masked frames carry a fresh random key. */
   readonly frames: () => Buffer;
-  readonly expect: { readonly closeCode: number };
+  readonly expect:
+    | { readonly closeCode: number }
+    | {
+        /** Fields one JSON text message from the server must hold, by dotted path (`payload.0.extensions.code`). */
+        readonly reply: Readonly<Record<string, string>>;
+      };
+}
+
+/**
+ * Where a protocol's frame cases connect when it is not the WebSocket
+ * service (`/ws`, its JSON subprotocol), and which client checks afterwards.
+ */
+export interface FramesTarget {
+  readonly path: string;
+  readonly subprotocol: string;
+  /** Transports with the HTTP/1.1 Upgrade this WebSocket needs; elsewhere the frame cases do not apply. */
+  readonly transports: readonly TransportId[];
+  /**
+   * The registry variant whose client checks, after each case, that a new
+   * connection still serves (the carrier the frames went over); default: the entry's default client.
+   */
+  readonly variant?: string;
 }
 
 /**
@@ -118,5 +146,7 @@ export interface StreamCases {
 export interface RealtimeCases {
   readonly http: readonly MalformedCase[];
   readonly frames?: readonly FramesCase[];
+  /** Where `frames` go; default the WebSocket service's `/ws` with its JSON subprotocol. */
+  readonly framesOn?: FramesTarget;
   readonly streams?: StreamCases;
 }

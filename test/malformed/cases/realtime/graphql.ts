@@ -1,5 +1,6 @@
 import { GRAPHQL_CASES } from '../graphql.js';
 import type { RealtimeCases } from '../types.js';
+import { GRAPHQL_WS_FRAMES, GRAPHQL_WS_FRAMES_ON } from './graphql-ws.js';
 
 const JSON_POST = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
 const SSE_POST = { 'content-type': 'application/json', accept: 'text/event-stream' };
@@ -18,8 +19,11 @@ const SUBSCRIBE =
  * (`accept: text/event-stream`, yoga's distinct-connections mode) the error
  * comes as the stream's `next` event — with 200 even for a syntax error or
  * bad JSON, 400 only for a variable that does not coerce (yoga's choice).
+ * Over WebSocket (graphql-ws, h1 and h1s) the raw frames of ./graphql-ws.ts.
  */
 export const GRAPHQL_PUSH_CASES: RealtimeCases = {
+  frames: GRAPHQL_WS_FRAMES,
+  framesOn: GRAPHQL_WS_FRAMES_ON,
   http: [
     ...GRAPHQL_CASES.cases,
     {
