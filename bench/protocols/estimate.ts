@@ -151,9 +151,13 @@ export function networkSetupS(link: LinkCost): number {
   return link.emulated ? COSTS.emulatedSetupS : COSTS.loopbackSetupS;
 }
 
-/** What runs after the matrix: the serialization benchmark (encode + decode per message × format) and reports. */
+/**
+ * What runs after the matrix: the serialization benchmark (encode + decode per message × format, plus
+ * gzip/brotli sizes — measured 0.45 s a task, and ~5 s a format for the large message at load 13) and reports.
+ */
 export function tailS(profile: Profile): number {
   const s = profile.serialization;
   const perTask = Math.max(s.timeMs / 1000, 0.001 * s.minIterations);
-  return s.messages.length * FORMATS.length * (2 * perTask + 0.2) + COSTS.reportS;
+  const large = s.messages.filter((m) => m === 'large').length * FORMATS.length * 5;
+  return s.messages.length * FORMATS.length * (2 * perTask + 0.5) + large + COSTS.reportS;
 }

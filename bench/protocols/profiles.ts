@@ -81,8 +81,8 @@ const EVERY_SCENARIO = [...QUICK_SCENARIOS, 'saturation', 'hol'] as const;
 /**
  * standard compares every transport on the request/response scenarios and
  * fanout within 15 minutes (its budget fits these at the floors, with get-small
- * on 4g); create-small, stream-client, connections, reconnect-storm,
- * saturation and hol on every transport need full's hour.
+ * on 4g); create-small, stream-server, stream-client, connections,
+ * reconnect-storm, saturation and hol on every transport need full's hour.
  */
 const STANDARD_SCENARIOS = [
   'get-small',
@@ -90,7 +90,6 @@ const STANDARD_SCENARIOS = [
   'many-small',
   'nested',
   'nested-naive',
-  'stream-server',
   'bidi-echo',
   'fanout',
 ] as const;
