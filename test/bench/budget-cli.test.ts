@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { parseBenchFlags } from '../../bench/protocols/flags.js';
 import { PROFILES } from '../../bench/protocols/profiles.js';
+import type { Results } from '../../bench/results/schema.js';
 import { UsageError } from '../../lib/cli.js';
 import { runCli } from '../cli/helpers.js';
 
@@ -66,4 +70,40 @@ test('--help lists --dry-run and --budget', async (t) => {
   t.is(code, 0);
   t.regex(stdout, /--dry-run/);
   t.regex(stdout, /--budget S\|off/);
+});
+
+test('a budget too small for any cell: every runnable cell is recorded skipped with the reason, never dropped', async (t) => {
+  const out = await mkdtemp(join(tmpdir(), 'wb-budget-'));
+  try {
+    const { code, stderr } = await runCli('bench/protocols/main.ts', [
+      '--protocols',
+      'rest,grpc',
+      '--scenarios',
+      'get-small',
+      '--networks',
+      'loopback',
+      '--budget',
+      '10',
+      '--out',
+      out,
+    ]);
+    t.is(code, 0, stderr);
+    t.regex(stderr, /loopback: profile budget of 10 s exhausted — its \d+ cells are skipped/);
+    t.notRegex(stderr, /services for loopback/);
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results;
+    const budgetSkips = results.cells.filter(
+      (c) => c.state === 'skipped' && c.reason === 'profile budget of 10 s exhausted',
+    );
+    // rest on its default transport and grpc on its: both planned, both recorded.
+    t.deepEqual(budgetSkips.map((c) => c.protocol).sort(), ['grpc', 'rest']);
+    t.is(results.run.budget?.budgetS, 10);
+    t.is(results.run.budget?.skippedCells, budgetSkips.length);
+    t.true((results.run.budget?.unscaledEstimateS ?? 0) > 10);
+    t.regex(
+      await readFile(join(out, 'report.md'), 'utf8'),
+      /Budget 10 s: .* 2 cells skipped: budget exhausted/,
+    );
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 });
