@@ -286,3 +286,37 @@ test('the request/response server (startGraphql, what npm run services runs) car
   await Promise.all(clients.map((c) => c.close()));
   await waitFor(() => server.connections() === 0, 'connections() back to 0');
 });
+
+test('a client that stops reading is cut as a slow consumer, its subscription freed', async (t) => {
+  const server = await serve(t, { maxBufferedBytes: 64 * 1024, slowConsumerMs: 200 });
+  const raw = await open(server);
+  const topic = freshTopic();
+  raw.send({ type: 'subscribe', id: 's', payload: { query: SUBSCRIBE, variables: { topic } } });
+  await raw.next('next');
+  raw.ws.pause();
+  let sent = 0;
+  while (server.connections() > 0) {
+    if (sent > 200_000) return t.fail('expected the slow consumer to be cut, it never was');
+    for (let i = 0; i < 200; i++) core.topics.publish(topic, post(++sent, 2000));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  t.log(`cut after ${sent} events of ~2 KB`);
+  await waitFor(() => core.topics.subscriberCount(topic) === 0, 'the hub subscription freed');
+  raw.ws.terminate();
+  await stillServes(t, server);
+});
+
+test('a client that vanishes mid-stream frees its connection and subscription', async (t) => {
+  const server = await serve(t);
+  const raw = await open(server);
+  const topic = freshTopic();
+  raw.send({ type: 'subscribe', id: 's', payload: { query: SUBSCRIBE, variables: { topic } } });
+  await raw.next('next');
+  for (let i = 1; i <= 3; i++) core.topics.publish(topic, post(i));
+  raw.ws.terminate();
+  await waitFor(
+    () => server.connections() === 0 && core.topics.subscriberCount(topic) === 0,
+    'every resource freed',
+  );
+  await stillServes(t, server);
+});
