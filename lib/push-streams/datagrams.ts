@@ -1,7 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { type FeedEvent, FeedEventSchema } from '../../schemas/gen/wirebench/v1/feed_pb.js';
 import { BINARY_TYPES, encodeBinaryFrame } from '../../services/websocket/binary-frames.js';
-import type { ServerDatagrams } from './types.js';
 import { readVarint, varintLength, writeVarint } from './varint.js';
 
 /**
@@ -71,15 +70,4 @@ export function decodeDatagram(bytes: Uint8Array): Datagram | undefined {
     return { kind: 'moved', flow: Number(flow.value), seq: seq.value };
   }
   return undefined;
-}
-
-/**
- * Sends `event` of `flow` as a datagram. When the transport will not take
- * it, announces it as moved (a few bytes, which usually fit) and returns
- * false: the caller then sends the event on the subscription stream.
- */
-export function sendEventDatagram(datagrams: ServerDatagrams, flow: number, event: FeedEvent): boolean {
-  if (datagrams.send(encodeEventDatagram(flow, event))) return true;
-  datagrams.send(encodeMovedDatagram(flow, event.seq));
-  return false;
 }

@@ -7,9 +7,8 @@ import type { ClientFrame, Frame } from '../../services/websocket/frame-types.js
 import { FrameError } from '../../services/websocket/frame-types.js';
 import { asClientFrame } from '../../services/websocket/frames.js';
 import { CLOSE } from './codes.js';
-import { sendEventDatagram } from './datagrams.js';
+import { DatagramFlow } from './datagram-flow.js';
 import { encodeStreamFrame, FrameReader, FrameTooLarge, type PushFrame } from './frames.js';
-import { TAIL_NOTICE_MS } from './sequencer.js';
 import type { PushServerConnection, PushStream } from './types.js';
 
 /**
@@ -220,26 +219,13 @@ export class PushServerSession {
   private async pump(stream: PushStream, topic: string, sub: Subscription, flow?: number): Promise<void> {
     const { maxBufferedBytes, slowConsumerMs } = this.limits;
     const datagrams = flow === undefined ? undefined : this.connection.datagrams;
-    const backlog = (): number => stream.buffered() + (datagrams?.buffered() ?? 0);
-    // Datagrams: once the flow is quiet for TAIL_NOTICE_MS, a `sent` notice on the stream names the last seq.
-    let lastDatagram: bigint | undefined;
-    let tail: NodeJS.Timeout | undefined;
-    const notice = (): void => {
-      if (lastDatagram === undefined || this.ended) return;
-      send(stream, { type: 'sent', seq: lastDatagram });
-      lastDatagram = undefined;
-    };
+    const out =
+      datagrams && new DatagramFlow(datagrams, flow as number, (seq) => send(stream, { type: 'sent', seq }));
+    const backlog = (): number => stream.buffered() + (out?.buffered() ?? 0);
     try {
       for await (const event of sub) {
         if (this.ended) break;
-        if (datagrams && sendEventDatagram(datagrams, flow as number, event)) {
-          lastDatagram = event.seq;
-          // One timer per flow, pushed back by every datagram (refresh re-arms it after it fired, too).
-          if (tail) tail.refresh();
-          else tail = setTimeout(notice, TAIL_NOTICE_MS);
-        } else {
-          stream.send(encodeStreamFrame({ type: 'event', event }));
-        }
+        if (!out?.send(event)) stream.send(encodeStreamFrame({ type: 'event', event }));
         if (backlog() <= maxBufferedBytes) continue;
         if (!(await drainWithin(backlog, maxBufferedBytes, slowConsumerMs, () => this.ended))) {
           return this.close(CLOSE.slowConsumer, `slow consumer on ${topic}`.slice(0, 120));
@@ -249,7 +235,7 @@ export class PushServerSession {
       // The hub dropped this subscriber for falling behind (RESOURCE_EXHAUSTED): same remedy.
       this.close(CLOSE.slowConsumer, `slow consumer on ${topic}`.slice(0, 120));
     } finally {
-      clearTimeout(tail);
+      out?.close();
       if (this.subs.get(topic)?.sub === sub) this.subs.delete(topic);
     }
   }
