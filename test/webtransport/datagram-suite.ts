@@ -1,8 +1,9 @@
 import test, { type ExecutionContext } from 'ava';
-import type { RealtimeClient } from '../../clients/realtime/index.js';
+import type { Gap, RealtimeClient } from '../../clients/realtime/index.js';
 import { StreamPushClient } from '../../lib/push-streams/client.js';
 import { subscriptionFrames } from '../../lib/push-streams/client-streams.js';
 import { CLOSE } from '../../lib/push-streams/codes.js';
+import { decodeDatagram } from '../../lib/push-streams/datagrams.js';
 import { encodeStreamFrame, LENGTH_BYTES, type SentFrame } from '../../lib/push-streams/frames.js';
 import type { PushClientConnection, PushStream } from '../../lib/push-streams/types.js';
 import { type GeneratedTls, generateTls } from '../../lib/tls.js';
@@ -102,6 +103,47 @@ export function datagramSuite(
       ),
     );
     t.like(cl.datagramStats(), { received: 9, moved: 3, lost: 0 });
+  });
+
+  test(`${protocol} datagrams: datagrams lost on the way (the tail of the burst included) are reported as gaps, never silently`, async (t) => {
+    const { server, caPem } = await serve(t);
+    // The real session, except that every datagram carrying a multiple of 7 or the last seq (60) is dropped.
+    const lossy = async (): Promise<PushClientConnection> => {
+      const session = await dial(server.url, caPem, true);
+      const onDatagram = (listener: (bytes: Uint8Array) => void): void =>
+        session.onDatagram?.((bytes) => {
+          const d = decodeDatagram(bytes);
+          if (d?.kind === 'event' && (d.event.seq % 7n === 0n || d.event.seq === 60n)) return;
+          listener(bytes);
+        });
+      return new Proxy(session, {
+        get: (target, key) => (key === 'onDatagram' ? onDatagram : Reflect.get(target, key)),
+      });
+    };
+    const cl = new StreamPushClient(
+      protocol,
+      { url: server.url, transport, encoding: 'proto', caPem, delivery: 'datagrams' },
+      lossy,
+    );
+    t.teardown(() => cl.close());
+    const gaps: Gap[] = [];
+    const topic = freshTopic();
+    const sub = cl.subscribe(topic, { onGap: (g) => gaps.push(g) });
+    await sub.ready;
+    for (let i = 1; i <= 60; i++) core.topics.publish(topic, post(i));
+    const dropped = range(1, 60).filter((s) => s % 7n === 0n || s === 60n);
+    const events = await take(sub, 60 - dropped.length);
+    t.deepEqual(
+      seqs(events),
+      range(1, 60).filter((s) => !dropped.includes(s)),
+    );
+    // 60 has no later seq: only the sent notice on the stream reveals it.
+    await waitFor(() => gaps.some((g) => g.to === 60n), 'the lost last seq reported as a gap');
+    t.deepEqual(
+      gaps,
+      dropped.map((s) => ({ from: s, to: s })),
+    );
+    t.like(cl.datagramStats(), { received: 60 - dropped.length, lost: dropped.length, late: 0 });
   });
 
   test(`${protocol} datagrams: once the flow is quiet the server names its last seq in a sent notice on the stream`, async (t) => {
