@@ -109,24 +109,27 @@ export function attachGraphqlWs(
       if (extra.operations.size > 0) return void idle.refresh();
       ws.close(1000, 'idle timeout');
     }, limits.idleTimeoutMs);
-    // Heartbeat: a peer that did not answer the previous ping is gone.
-    let alive = true;
-    ws.on('pong', () => {
-      alive = true;
-    });
-    const heartbeat = setInterval(() => {
-      if (!alive) return void ws.terminate();
-      alive = false;
-      ws.ping();
-    }, limits.heartbeatMs);
+    ws.on('pong', () => unanswered.delete(ws));
     ws.once('close', (code, reason) => {
       clearTimeout(idle);
-      clearInterval(heartbeat);
+      unanswered.delete(ws);
       for (const abort of extra.operations.values()) abort.abort();
       extra.operations.clear();
       void closed(code, reason.toString()).catch(() => {});
     });
   };
+  // Heartbeat, one timer for all: a peer that did not answer the previous ping is gone.
+  const unanswered = new Set<WebSocket>();
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (unanswered.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      unanswered.add(ws);
+      ws.ping();
+    }
+  }, limits.heartbeatMs);
   server.on('upgrade', onUpgrade);
   let closing: Promise<void> | undefined;
   return {
@@ -137,6 +140,7 @@ export function attachGraphqlWs(
       return n;
     },
     close: () => {
+      clearInterval(heartbeat);
       closing ??= goAway(server, onUpgrade, wss);
       return closing;
     },
