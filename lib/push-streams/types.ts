@@ -3,7 +3,7 @@ import type { WireCounters } from '../http3/index.js';
 /**
  * One byte stream of a push session, as both transports expose it (a
  * WebTransport bidirectional stream, a raw QUIC stream). The session logic
- * (server-session.ts, client-session.ts) sees only this, so WebTransport
+ * (server-session.ts, client.ts) sees only this, so WebTransport
  * and QUIC share every rule about frames, limits and resume.
  */
 export interface PushStream {
