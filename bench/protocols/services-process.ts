@@ -126,14 +126,25 @@ function waitForReady(child: ChildProcess): Promise<{ endpoints: ServiceEndpoint
     });
     const onData = (chunk: Buffer): void => {
       stdout += chunk.toString();
-      const newline = stdout.indexOf('\n');
-      if (newline < 0) return;
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      try {
-        resolve(JSON.parse(stdout.slice(0, newline)) as { endpoints: ServiceEndpoint[]; caFile?: string });
-      } catch {
-        reject(new Error(`services: expected a JSON ready line, got "${stdout.slice(0, newline)}"`));
+      for (let newline = stdout.indexOf('\n'); newline >= 0; newline = stdout.indexOf('\n')) {
+        const line = stdout.slice(0, newline);
+        stdout = stdout.slice(newline + 1);
+        let ready: { endpoints?: ServiceEndpoint[]; caFile?: string } | undefined;
+        try {
+          ready = JSON.parse(line) as typeof ready;
+        } catch {
+          // A library's stray stdout log before the ready line: shown, not taken for it.
+          if (line.trim() !== '') process.stderr.write(`services: ${line}\n`);
+          continue;
+        }
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        if (ready && Array.isArray(ready.endpoints)) {
+          resolve(ready as { endpoints: ServiceEndpoint[]; caFile?: string });
+        } else {
+          reject(new Error(`services: expected a JSON ready line with endpoints, got "${line}"`));
+        }
+        return;
       }
     };
     child.stdout?.on('data', onData);
@@ -173,7 +184,15 @@ function controlReplies(child: ChildProcess): { next(): Promise<unknown> } {
     for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
       const line = buffer.slice(0, i);
       buffer = buffer.slice(i + 1);
-      const value: unknown = JSON.parse(line);
+      // A library in the child may still print to stdout (a late log of an optional module's
+      // failed import): pass such lines on to stderr instead of taking them for a reply.
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        if (line.trim() !== '') process.stderr.write(`services: ${line}\n`);
+        continue;
+      }
       const resolve = waiting.shift();
       if (resolve) resolve(value);
       else queued.push(value);

@@ -6,7 +6,7 @@
  *    (`@fails-components/webtransport-transport-http3-quiche`) and, when it is
  *    absent, prints the failure with a stack — with `console.log`, i.e. on
  *    stdout, where `npm run services -- --json` writes its one ready line.
- *    Those messages (and only those) are filtered while the package loads.
+ *    Those messages (and only those) are filtered from then on.
  * 2. Whether that HTTP/3 transport loaded decides whether WebTransport can
  *    run over h3; `quicheStatus` records it with the loader's own error.
  */
@@ -20,16 +20,10 @@ let loading: Promise<WebTransportModule> | undefined;
 /** The package, loaded once, with its absent-HTTP/3 noise kept off stdout and stderr. */
 export function loadWebTransport(): Promise<WebTransportModule> {
   loading ??= (async () => {
-    const restore = muteQuicheNoise();
-    try {
-      const module = await import('@fails-components/webtransport');
-      // The package's own loader logs in a promise chain: let it settle before unmuting.
-      await module.quicheLoaded;
-      await new Promise((resolve) => setImmediate(resolve));
-      return module;
-    } finally {
-      restore();
-    }
+    // Muted for good, not just while loading: the package logs from two promise chains (its client
+    // and its server module), and under load the server's settles after `quicheLoaded` and a tick.
+    muteQuicheNoise();
+    return import('@fails-components/webtransport');
   })().catch((error: unknown) => {
     loading = undefined;
     const message = error instanceof Error ? error.message : String(error);
@@ -63,7 +57,12 @@ export const quicheStatus: QuicheStatus = await import(QUICHE_MODULE).then(
 
 const NOISE = /http3-quiche|http3 loader|Problem loading http3/;
 
-function muteQuicheNoise(): () => void {
+let muted = false;
+
+/** Drops only the package's absent-quiche messages from console.log/error; everything else passes. */
+function muteQuicheNoise(): void {
+  if (muted) return;
+  muted = true;
   const { log, error } = console;
   const filter =
     (write: (...args: unknown[]) => void) =>
@@ -73,8 +72,4 @@ function muteQuicheNoise(): () => void {
     };
   console.log = filter(log);
   console.error = filter(error);
-  return () => {
-    console.log = log;
-    console.error = error;
-  };
 }
