@@ -20,20 +20,4 @@ export class EventStreams {
   get size(): number {
     return this.open.size;
   }
-
-  /**
-   * Cuts the connection under every open stream at the TCP level (the HTTP/2
-   * session with it: one cut ends every stream it carries), as a network
-   * failure would; returns how many connections were cut.
-   */
-  cut(): number {
-    const cut = new Set<object>();
-    for (const res of this.open) {
-      const target = 'stream' in res ? res.stream.session : res.socket;
-      if (!target || cut.has(target)) continue;
-      cut.add(target);
-      target.destroy();
-    }
-    return cut.size;
-  }
 }

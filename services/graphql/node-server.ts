@@ -9,12 +9,15 @@ export { SHUTDOWN_GRACE_MS };
 /**
  * A fetch handler being served on one transport: what every entry of
  * server.ts's transport table returns. The node transports also hand out
- * their server (for WebSocket upgrades) and their open event streams.
+ * their server (for WebSocket upgrades), their open event streams and a cut
+ * of every connection.
  */
 export interface Served {
   readonly url: string;
   readonly server?: NodeServer;
   readonly eventStreams?: EventStreams;
+  /** Cuts every TCP connection (HTTP/2 sessions, WebSockets included); returns how many. */
+  dropConnections?(): number;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,13 @@ export async function serveNode(
     },
     options,
   );
-  return { url: served.url, server: served.server, eventStreams, close: () => served.close() };
+  return {
+    url: served.url,
+    server: served.server,
+    eventStreams,
+    dropConnections: () => served.dropConnections(),
+    close: () => served.close(),
+  };
 }
 
 /** The certificate and key a TLS transport needs, or an error naming the transport. */

@@ -65,17 +65,18 @@ export async function startGraphql(
   const yoga = createGraphqlYoga(core, { ...options.graphql, maxBodyBytes });
   const served = await serve((request) => yoga.fetch(request), options, maxBodyBytes);
   const carrier = webSocketCarrier(served, yoga, options);
-  const { eventStreams } = served;
+  const { eventStreams, dropConnections } = served;
   const base = { protocol: 'graphql' as const, transport: options.transport, url: served.url };
   const close = async (): Promise<void> => {
     await carrier?.close();
     await served.close();
   };
-  if (!eventStreams) return { ...base, close };
+  if (!eventStreams || !dropConnections) return { ...base, close };
   return {
     ...base,
     connections: () => eventStreams.size + (carrier?.connections() ?? 0),
-    dropConnections: () => eventStreams.cut() + (carrier?.dropConnections() ?? 0),
+    // Every TCP connection, WebSockets and publishers' keep-alive sockets too, as a network failure would.
+    dropConnections,
     close,
   };
 }
