@@ -186,7 +186,18 @@ export class GraphqlWsRealtimeClient implements RealtimeClient {
             fail(carrierError(error, `subscribe ${topic}`));
           }
         },
-        error: (error) => fail(carrierError(error, `subscribe ${topic}`)),
+        // A lost connection is never this subscription's own fault (another operation's oversize message
+        // may have closed it): UNAVAILABLE, so the resume loop redials; a refusal of it stays final.
+        error: (error) =>
+          fail(
+            isCloseEvent(error)
+              ? new ClientError(
+                  'UNAVAILABLE',
+                  closeError(error, `graphql-ws subscribe ${topic}`).message,
+                  error.code,
+                )
+              : carrierError(error, `subscribe ${topic}`),
+          ),
         complete: () => {
           signal.removeEventListener('abort', onAbort);
           resolve();

@@ -320,3 +320,24 @@ test('a client that vanishes mid-stream frees its connection and subscription', 
   );
   await stillServes(t, server);
 });
+
+test('an oversize publish fails with RESOURCE_EXHAUSTED (1009); a subscription on the same connection resumes', async (t) => {
+  const server = await serve(t, { maxPayloadBytes: 4096 });
+  const client = createRealtimeClient({
+    url: server.url,
+    transport: 'h1',
+    encoding: 'json',
+    graphqlCarrier: 'websocket',
+    reconnect: { initialDelayMs: 10, seed: 3 },
+  });
+  t.teardown(() => client.close());
+  const topic = freshTopic();
+  const sub = client.subscribe(topic);
+  await sub.ready;
+  const error = await t.throwsAsync(client.publish(topic, post(1, 8192)));
+  t.like(error, { code: 'RESOURCE_EXHAUSTED', protocolStatus: 1009 });
+  const published = await client.publish(topic, post(2));
+  const [event] = await take(sub, 1);
+  t.is(event?.seq, published.seq);
+  t.true(sub.reconnects >= 1, 'the subscription redialled and resumed');
+});
