@@ -2,11 +2,14 @@ import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runMain } from '../../lib/cli.js';
+import { findRealtime } from '../../protocols/realtime-registry.js';
+import { findProtocol } from '../../protocols/registry.js';
 import { DATASET_PRESETS, FeedCore } from '../../services/core/index.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { writeResultsFolder } from '../report/write-reports.js';
 import { describeEnvironment } from '../results/environment.js';
 import { type Cell, type NetworkRecord, RESULTS_SCHEMA, type Results } from '../results/schema.js';
+import { isPushScenario } from '../scenarios/types.js';
 import { runSerializationBench } from '../serialization/run.js';
 import { fitBudget, scaleProfile } from './budget.js';
 import { BudgetGuard } from './budget-guard.js';
@@ -129,7 +132,12 @@ runMain('bench:protocols', async () => {
         for (const plan of toRun) {
           if (abort.signal.aborted) break;
           index++;
-          const label = `${plan.scenario.name} ${plan.protocol}/${plan.transport}${plan.variant ? `[${plan.variant}]` : ''} ${plan.network}`;
+          // The encoding only where the protocol has several (connect json/proto would otherwise read twice).
+          const encodings = isPushScenario(plan.scenario)
+            ? findRealtime(plan.protocol)?.encodings
+            : findProtocol(plan.protocol)?.encodings;
+          const encoding = (encodings?.length ?? 0) > 1 ? `/${plan.encoding}` : '';
+          const label = `${plan.scenario.name} ${plan.protocol}/${plan.transport}${encoding}${plan.variant ? `[${plan.variant}]` : ''} ${plan.network}`;
           const decision = first ?? guard?.beforeCell(runOrder.slice(position), network);
           first = undefined;
           position++;
