@@ -50,6 +50,16 @@ export const COSTS = {
   holTrialOverheadS: 0.4,
   /** Extra per lossy trial (retransmission timeouts). */
   holLossTrialS: 1,
+  /**
+   * A peak fanout's subscriber (fanout-peak: 10,000 on loopback), connect + subscribe + close, its batch's
+   * latency included: PEAK_CALIBRATION below.
+   */
+  peakPerSubscriberS: 0.004,
+  /** A peak fanout's drain and audit of its deliveries (10,000 subscribers × events, client-bound). */
+  peakDrainS: 5,
+  /** h3 cells: untimed handshakes (with qlog) auditing QUIC resumption (measure-resumed.ts), besides their 2 RTT. */
+  resumptionAudits: 4,
+  resumptionAuditS: 0.05,
   /** Reconnect storm: backoff and recovery beyond the reconnects' own cost (quic/h3 took ~8 s for 25). */
   stormRecoveryS: 1,
   /** Results folder, reports and the summary tables. */
@@ -123,6 +133,18 @@ export function estimateCellS(cell: CellShape, profile: Profile, durationS: numb
         );
       }
       default: {
+        // A peak fanout keeps its own fleet whatever the scale (bench/scenarios/types.ts `peak`).
+        if (scenario.peak) {
+          const p = scenario.peak;
+          return (
+            overhead +
+            Math.ceil(p.subscribers / 100) * link.rttS +
+            p.subscribers * COSTS.peakPerSubscriberS +
+            p.messages / p.ratePerS +
+            COSTS.peakDrainS +
+            coldSubscribe
+          );
+        }
         const f = profile.fanout;
         return overhead + fleet(f.subscribers) + f.messages / f.ratePerS + 0.5 + coldSubscribe;
       }
@@ -139,8 +161,11 @@ export function estimateCellS(cell: CellShape, profile: Profile, durationS: numb
   const saturation = scenario.saturation
     ? profile.warmupS + 2 * profile.saturationStepS + COSTS.saturationSteps * (profile.saturationStepS + 0.2)
     : 0;
+  // Bare-socket handshake probes (not on h3); h3 pays its resumption audits instead (measure-resumed.ts).
   const handshakes =
-    transport === 'h3' ? 0 : profile.coldSamples * ((COLD_RTTS[transport] ?? 3) * link.rttS + 0.01);
+    transport === 'h3'
+      ? COSTS.resumptionAudits * ((COLD_RTTS.h3 ?? 2) * link.rttS + COSTS.resumptionAuditS)
+      : profile.coldSamples * ((COLD_RTTS[transport] ?? 3) * link.rttS + 0.01);
   return (
     overhead + profile.warmupS + measured + op + saturation + 2 * profile.coldSamples * cold + handshakes
   );

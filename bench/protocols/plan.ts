@@ -129,9 +129,18 @@ function planPush(scenario: PushScenario, network: string, request: MatrixReques
       }
       continue;
     }
-    const own = request.transportChoice === 'all' ? entry.transports : entry.transports.slice(0, 1);
+    if (scenario.peak && network !== 'loopback') {
+      const reason = `${scenario.name}: runs on loopback only (a 10,000-client fleet measures the stacks, not the link)`;
+      cells.push({ kind: 'skip', ...base, transport: entry.transports[0] ?? '-', encoding: '-', reason });
+      continue;
+    }
+    // A peak fanout runs once per protocol: its default transport, encoding and variant (the first of each).
+    const own =
+      request.transportChoice === 'all' && !scenario.peak ? entry.transports : entry.transports.slice(0, 1);
+    const encodings = scenario.peak ? entry.encodings.slice(0, 1) : entry.encodings;
+    const variants = scenario.peak ? entry.variants?.slice(0, 1) : entry.variants;
     for (const transport of request.transports ?? own) {
-      for (const encoding of entry.encodings) {
+      for (const encoding of encodings) {
         const reason = realtimeUnsupportedReason(entry, transport, encoding);
         if (reason) {
           cells.push({ kind: 'skip', ...base, transport, encoding, reason });
@@ -139,7 +148,7 @@ function planPush(scenario: PushScenario, network: string, request: MatrixReques
         }
         // Each client variant (Socket.IO's websocket and polling transports) is a cell of its own;
         // one that cannot ride this transport (GraphQL over WebSocket on h2) is a skip with its reason.
-        for (const v of entry.variants ?? [undefined]) {
+        for (const v of variants ?? [undefined]) {
           const variant = v ? { variant: v.name } : {};
           const variantReason = v?.unsupported?.find((u) => u.transport === transport)?.reason;
           if (variantReason) {

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from '@bufbuild/protobuf';
 import type { RealtimeClient, RealtimeClientOptions } from '../../clients/realtime/index.js';
@@ -182,4 +183,44 @@ export async function controlUnsupported(
     if (error instanceof ServicesUnsupportedError) return error.message;
     throw error;
   }
+}
+
+/** File descriptors kept free for the cell's own needs (publisher, cold samples, `ss`, logs) beyond a fleet. */
+export const FD_RESERVE = 512;
+
+/**
+ * This process's open-file limit and descriptors open now, or undefined
+ * where /proc is missing (not Linux). Node raises the soft limit to the hard
+ * one at start-up, so the limit read here is what a fleet may really use,
+ * with or without root.
+ */
+export function fileDescriptors(): { readonly limit: number; readonly open: number } | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    const limit = soft === 'unlimited' ? Number.POSITIVE_INFINITY : Number(soft);
+    if (!Number.isFinite(limit) && soft !== 'unlimited') return undefined;
+    return { limit, open: readdirSync('/proc/self/fd').length };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The largest fleet the open-file limit holds: after `connected` clients
+ * raised the open descriptors from `before` to `now.open`, each further
+ * client costs as many as those did on average (at least one), and
+ * `FD_RESERVE` stays free. Never more than `target`.
+ */
+export function fleetCap(
+  target: number,
+  connected: number,
+  before: number,
+  now: { readonly limit: number; readonly open: number },
+): { readonly cap: number; readonly fdsPerClient: number } {
+  const fdsPerClient = Math.max(1, (now.open - before) / Math.max(1, connected));
+  const room = Math.floor((now.limit - now.open - FD_RESERVE) / fdsPerClient);
+  return { cap: Math.min(target, connected + Math.max(0, room)), fdsPerClient };
 }

@@ -11,6 +11,7 @@ import type { PushScenario } from '../scenarios/types.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { diffCounters, readTcpCounters, type TcpCounters } from '../wire/tcp-info.js';
 import type { CellPlan } from './plan.js';
+import { fileDescriptors, fleetCap } from './push-fleet.js';
 import type { CellRunOptions } from './run-cell.js';
 
 /** Subscribers connected at once while setting up: enough to be quick, few enough not to look like a SYN flood. */
@@ -53,15 +54,20 @@ export async function runPushCell(
     encoding: plan.encoding,
     ...(plan.variant ? { variant: plan.variant } : {}),
   };
-  const { subscribers, messages, ratePerS } = options.profile.fanout;
-  const load: LoadSpec = {
+  // A peak scenario brings its own fleet (never scaled by the budget); the others take the profile's.
+  const sizes = scenario.peak ?? options.profile.fanout;
+  const { messages, ratePerS } = sizes;
+  let subscribers = sizes.subscribers;
+  const loadFor = (n: number): LoadSpec => ({
     model: 'open',
     rate: ratePerS,
-    connections: subscribers + 1,
-    concurrency: subscribers,
+    connections: n + 1,
+    concurrency: n,
     durationS: messages / ratePerS,
     warmupS: 0,
-  };
+  });
+  let load = loadFor(subscribers);
+  let capNote: string | undefined;
   const entry = findRealtime(plan.protocol);
   if (!entry) return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no push adapter` };
   const variant = entry.variants?.find((v) => v.name === plan.variant);
@@ -92,6 +98,8 @@ export async function runPushCell(
     await publisher.connect();
     // The publisher's own connections are not delivery traffic: leave them out of the wire counts.
     const publisherSockets = new Set((await readTcpCounters(port))?.map((c) => c.local) ?? []);
+    const fdsBefore = fileDescriptors()?.open ?? 0;
+    const fleetStart = performance.now();
 
     // 1. Subscribe everyone; a subscription counts once the server has accepted it.
     const receipts: Receipts[] = [];
@@ -101,7 +109,7 @@ export async function runPushCell(
     const complete = new Promise<void>((resolve) => {
       allDelivered = resolve;
     });
-    const expected = subscribers * messages;
+    let expected = subscribers * messages;
     for (let i = 0; i < subscribers && !signal.aborted; i += CONNECT_BATCH) {
       const batch = Array.from({ length: Math.min(CONNECT_BATCH, subscribers - i) }, (_, j) => i + j + 1);
       await Promise.all(
@@ -146,8 +154,21 @@ export async function runPushCell(
           await subscription.ready;
         }),
       );
+      // After the first batch: what one subscriber costs in file descriptors says how many the limit holds.
+      // Fewer than asked is recorded (load, notes), never silent.
+      const fds = i === 0 ? fileDescriptors() : undefined;
+      if (fds) {
+        const { cap, fdsPerClient } = fleetCap(subscribers, batch.length, fdsBefore, fds);
+        if (cap < subscribers) {
+          capNote = `subscribers capped at ${cap} of ${subscribers}: the open-file limit (${fds.limit}) holds no more at ${fdsPerClient.toFixed(1)} descriptors per subscriber (raise \`ulimit -Hn\` to run all)`;
+          subscribers = cap;
+          load = loadFor(cap);
+          expected = cap * messages;
+        }
+      }
     }
     if (signal.aborted) throw new Error('aborted');
+    const fleetS = (performance.now() - fleetStart) / 1000;
 
     // 2. Publish on an open-loop schedule; each call's start is the origin of its deliveries' latency.
     const before = await readTcpCounters(port);
@@ -201,9 +222,11 @@ export async function runPushCell(
       };
     }
     const notes = [
+      ...(capNote ? [capNote] : []),
       'push: latency = publish call to arrival at each subscriber (one monotonic clock); ttfbMs = the same figure, since an event arrives in one frame',
       'push: ttfbColdMs = a fresh client connecting and having its subscription accepted',
       `push: ${subscribers} subscribers × ${messages} events at ${ratePerS}/s; throughputRps = deliveries per second`,
+      `push: ${subscribers} subscribers connected and subscribed in ${fleetS.toFixed(1)} s (batches of ${CONNECT_BATCH})`,
     ];
     if (publishErrors.length > 0) notes.push(`first publish failure: ${publishErrors[0]}`);
     if (firstFailure) notes.push(`first delivery failure: ${firstFailure}`);

@@ -1,4 +1,6 @@
 import type { CompletedCell, Results } from '../results/schema.js';
+import { findScenario } from '../scenarios/catalog.js';
+import { isPushScenario } from '../scenarios/types.js';
 
 const ms = (n: number | null | undefined): string =>
   n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(1);
@@ -13,7 +15,7 @@ const name = (c: CompletedCell): string =>
  */
 export function pushSections(results: Results): string[] {
   const completed = results.cells.filter((c): c is CompletedCell => c.state === 'completed');
-  const out: string[] = [];
+  const out: string[] = [...fanoutSection(completed)];
   const held = completed.filter((c) => c.connections);
   if (held.length > 0) {
     out.push(
@@ -60,4 +62,41 @@ export function pushSections(results: Results): string[] {
     );
   }
   return out;
+}
+
+/**
+ * Fanout cells with their fleet size per row, so the 10,000-subscriber
+ * (`fanout-peak`) cells stand apart from the budget-scaled `fanout` ones; a
+ * peak fleet the open-file limit capped shows "N of target".
+ */
+function fanoutSection(completed: readonly CompletedCell[]): string[] {
+  const rows = completed.filter((c) => {
+    const s = findScenario(c.scenario);
+    return s !== undefined && isPushScenario(s) && (s.measure ?? 'delivery') === 'delivery';
+  });
+  if (rows.length === 0) return [];
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return [
+    '## Fanout: subscribers per cell',
+    '',
+    'One publisher, N subscribers of one topic; latency = publish call to arrival at each subscriber. ' +
+      '`fanout-peak` runs its own fleet (never scaled by the run budget) on each protocol’s default transport; ' +
+      '`fanout` runs the profile’s, scaled with the rest. Lost = events not delivered (timeouts + errors).',
+    '',
+    '| scenario | protocol | transport | enc | network | subscribers | events | delivered | lost | p50 ms | p99 ms | max ms | client-bound |',
+    '|---|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
+    ...rows.map((c) => {
+      const s = findScenario(c.scenario);
+      const target = s && isPushScenario(s) ? s.peak?.subscribers : undefined;
+      const held = c.load.concurrency;
+      const fleet = target !== undefined && held < target ? `${n(held)} of ${n(target)}` : n(held);
+      const events = c.load.rate === null ? '–' : n(Math.round(c.load.rate * c.load.durationS));
+      return (
+        `| ${c.scenario} | ${name(c)} | ${c.network} | ${fleet} | ${events} | ${n(c.counts.ok)} | ` +
+        `${n(c.counts.timeouts + c.counts.errors)} | ${ms(c.latencyMs.p50)} | ${ms(c.latencyMs.p99)} | ` +
+        `${ms(c.latencyMs.max)} | ${c.clientBound ? 'yes' : 'no'} |`
+      );
+    }),
+    '',
+  ];
 }

@@ -58,6 +58,21 @@ export interface PushScenario {
    * cut at once: time to resubscribe, loss, duplicates). Sizes come from the profile.
    */
   readonly measure?: 'delivery' | 'connections' | 'reconnect-storm';
+  /**
+   * A peak fanout: the scenario's own fleet, run as written on each push
+   * protocol's default transport, encoding and variant, on loopback only —
+   * so `full` reaches the issue's 10,000 subscribers while its ordinary
+   * fanout cells keep the budget-scaled fleet. The budget never scales it
+   * (its cost is still estimated, so the rest scales down to make room).
+   */
+  readonly peak?: PushSizes;
+}
+
+/** A push fleet: subscribers of the one topic, events published, publish rate (per second). */
+export interface PushSizes {
+  readonly subscribers: number;
+  readonly messages: number;
+  readonly ratePerS: number;
 }
 
 /**
