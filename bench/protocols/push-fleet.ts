@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
+import { freemem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from '@bufbuild/protobuf';
 import type { RealtimeClient, RealtimeClientOptions } from '../../clients/realtime/index.js';
@@ -187,21 +188,40 @@ export async function controlUnsupported(
 
 /** File descriptors kept free for the cell's own needs (publisher, cold samples, `ss`, logs) beyond a fleet. */
 export const FD_RESERVE = 512;
+/**
+ * The share of the memory available when a fleet starts that it may take:
+ * the services process grows with it (one server-side connection per
+ * client) and the machine is shared. A QUIC client holds ~1 MB natively
+ * (10,000 took 12 GB in one process here), so this is what caps it.
+ */
+export const MEMORY_SHARE = 0.5;
+
+/** What a fleet's size is bounded by, read between batches. */
+export interface FleetProbe {
+  /** Open-file limit and descriptors open now; undefined where /proc is missing (not Linux). */
+  readonly fds: { readonly limit: number; readonly open: number } | undefined;
+  /** This process's resident set (bytes) and the machine's available memory (bytes). */
+  readonly rssBytes: number;
+  readonly availableBytes: number;
+}
 
 /**
- * This process's open-file limit and descriptors open now, or undefined
- * where /proc is missing (not Linux). Node raises the soft limit to the hard
- * one at start-up, so the limit read here is what a fleet may really use,
- * with or without root.
+ * Reads the probe. Node raises the soft open-file limit to the hard one at
+ * start-up, so the limit read here is what a fleet may really use, with or
+ * without root; `os.freemem()` is the kernel's MemAvailable.
  */
-export function fileDescriptors(): { readonly limit: number; readonly open: number } | undefined {
+export function probeFleet(): FleetProbe {
+  return { fds: fileDescriptors(), rssBytes: process.memoryUsage.rss(), availableBytes: freemem() };
+}
+
+function fileDescriptors(): FleetProbe['fds'] {
   try {
     const line = readFileSync('/proc/self/limits', 'utf8')
       .split('\n')
       .find((l) => l.startsWith('Max open files'));
     const soft = line?.split(/\s{2,}/)[1];
     const limit = soft === 'unlimited' ? Number.POSITIVE_INFINITY : Number(soft);
-    if (!Number.isFinite(limit) && soft !== 'unlimited') return undefined;
+    if (Number.isNaN(limit)) return undefined;
     return { limit, open: readdirSync('/proc/self/fd').length };
   } catch {
     return undefined;
@@ -209,18 +229,40 @@ export function fileDescriptors(): { readonly limit: number; readonly open: numb
 }
 
 /**
- * The largest fleet the open-file limit holds: after `connected` clients
- * raised the open descriptors from `before` to `now.open`, each further
- * client costs as many as those did on average (at least one), and
- * `FD_RESERVE` stays free. Never more than `target`.
+ * The largest fleet this process can hold: `added` clients connected
+ * between probes `before` and `now` show what one more costs in file
+ * descriptors (at least one) and resident memory; the rest must fit the
+ * open-file limit (minus FD_RESERVE) and MEMORY_SHARE of the memory
+ * available at `before`. Never more than `target`; `reason` says which
+ * bound capped it, with the figures, for the cell's notes.
  */
 export function fleetCap(
   target: number,
   connected: number,
-  before: number,
-  now: { readonly limit: number; readonly open: number },
-): { readonly cap: number; readonly fdsPerClient: number } {
-  const fdsPerClient = Math.max(1, (now.open - before) / Math.max(1, connected));
-  const room = Math.floor((now.limit - now.open - FD_RESERVE) / fdsPerClient);
-  return { cap: Math.min(target, connected + Math.max(0, room)), fdsPerClient };
+  added: number,
+  before: FleetProbe,
+  now: FleetProbe,
+): { readonly cap: number; readonly reason?: string } {
+  const n = Math.max(1, added);
+  let cap = target;
+  let reason: string | undefined;
+  if (before.fds && now.fds) {
+    const perClient = Math.max(1, (now.fds.open - before.fds.open) / n);
+    const room = connected + Math.max(0, Math.floor((now.fds.limit - now.fds.open - FD_RESERVE) / perClient));
+    if (room < cap) {
+      cap = room;
+      reason = `the open-file limit (${now.fds.limit}) holds no more at ${perClient.toFixed(1)} descriptors per subscriber (raise \`ulimit -Hn\` to run all)`;
+    }
+  }
+  const perClientBytes = (now.rssBytes - before.rssBytes) / n;
+  if (perClientBytes > 0) {
+    const budget = before.availableBytes * MEMORY_SHARE - (now.rssBytes - before.rssBytes);
+    const room = connected + Math.max(0, Math.floor(budget / perClientBytes));
+    if (room < cap) {
+      cap = room;
+      const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
+      reason = `memory: ${(perClientBytes / 1024).toFixed(0)} KB resident per subscriber in this process, and ${MEMORY_SHARE * 100}% of the ${mb(before.availableBytes)} available holds no more`;
+    }
+  }
+  return reason ? { cap, reason } : { cap };
 }

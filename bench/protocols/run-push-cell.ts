@@ -11,7 +11,7 @@ import type { PushScenario } from '../scenarios/types.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { diffCounters, readTcpCounters, type TcpCounters } from '../wire/tcp-info.js';
 import type { CellPlan } from './plan.js';
-import { fileDescriptors, fleetCap } from './push-fleet.js';
+import { type FleetProbe, fleetCap, probeFleet } from './push-fleet.js';
 import type { CellRunOptions } from './run-cell.js';
 
 /** Subscribers connected at once while setting up: enough to be quick, few enough not to look like a SYN flood. */
@@ -98,7 +98,7 @@ export async function runPushCell(
     await publisher.connect();
     // The publisher's own connections are not delivery traffic: leave them out of the wire counts.
     const publisherSockets = new Set((await readTcpCounters(port))?.map((c) => c.local) ?? []);
-    const fdsBefore = fileDescriptors()?.open ?? 0;
+    let probe: FleetProbe | undefined;
     const fleetStart = performance.now();
 
     // 1. Subscribe everyone; a subscription counts once the server has accepted it.
@@ -154,13 +154,13 @@ export async function runPushCell(
           await subscription.ready;
         }),
       );
-      // After the first batch: what one subscriber costs in file descriptors says how many the limit holds.
-      // Fewer than asked is recorded (load, notes), never silent.
-      const fds = i === 0 ? fileDescriptors() : undefined;
-      if (fds) {
-        const { cap, fdsPerClient } = fleetCap(subscribers, batch.length, fdsBefore, fds);
-        if (cap < subscribers) {
-          capNote = `subscribers capped at ${cap} of ${subscribers}: the open-file limit (${fds.limit}) holds no more at ${fdsPerClient.toFixed(1)} descriptors per subscriber (raise \`ulimit -Hn\` to run all)`;
+      // What the second batch cost (the first pays one-time set-up) in file descriptors and memory says how
+      // many this process holds. Fewer than asked is recorded (load, notes), never silent.
+      if (i === 0) probe = probeFleet();
+      else if (i === CONNECT_BATCH && probe) {
+        const { cap, reason } = fleetCap(subscribers, i + batch.length, batch.length, probe, probeFleet());
+        if (reason) {
+          capNote = `subscribers capped at ${cap} of ${subscribers}: ${reason}`;
           subscribers = cap;
           load = loadFor(cap);
           expected = cap * messages;

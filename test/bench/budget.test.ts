@@ -1,9 +1,10 @@
 import test from 'ava';
-import { estimateRun, FLOORS, fitBudget, scaleProfile } from '../../bench/protocols/budget.js';
+import { cachedLink, estimateRun, FLOORS, fitBudget, scaleProfile } from '../../bench/protocols/budget.js';
 import { BudgetGuard } from '../../bench/protocols/budget-guard.js';
-import type { CellShape } from '../../bench/protocols/estimate.js';
+import { type CellShape, COSTS, estimateCellS } from '../../bench/protocols/estimate.js';
 import { planMatrix } from '../../bench/protocols/plan.js';
 import { PROFILES, type Profile } from '../../bench/protocols/profiles.js';
+import { isPushScenario } from '../../bench/scenarios/types.js';
 import { PROTOCOL_IDS } from '../../protocols/types.js';
 
 /** The runnable cells of a profile's plan (as root: its emulated networks included), in run order. */
@@ -143,4 +144,49 @@ test('the runtime guard keeps a later network its share when the first runs late
   t.is(guard.beforeCell(cells.slice(firstOn4g - 1), 'loopback').kind, 'skip');
   // …and the 4g network still runs.
   t.is(guard.beforeCell(later).kind, 'run');
+});
+
+test('a peak fanout cell keeps its fleet at any scale, and its cost is in the estimate', (t) => {
+  const profile = PROFILES.full;
+  const cells = cellsOf(profile);
+  const peak = cells.filter((c) => c.scenario.name === 'fanout-peak');
+  // One cell per push protocol (its default transport, encoding and variant), on loopback only.
+  const protocols = peak.map((c) => (c as { protocol: string }).protocol);
+  t.true(peak.length >= 5, `expected a peak cell per push protocol, got ${protocols.join(', ')}`);
+  t.is(new Set(protocols).size, peak.length);
+  t.true(peak.every((c) => c.network === 'loopback'));
+  const scenario = peak[0]?.scenario;
+  t.true(scenario !== undefined && isPushScenario(scenario) && scenario.peak?.subscribers === 10_000);
+  // The budget scales the ordinary fanout fleet, never the peak one: its cost is the same at every scale…
+  const link = cachedLink('loopback');
+  // (its cold-subscribe samples scale like every cell's; hold them to see the fleet alone)
+  const cost = (at: number, coldSamples?: number) =>
+    peak.reduce((s, c) => {
+      const p = scaleProfile(profile, at);
+      return s + estimateCellS(c, { ...p, coldSamples: coldSamples ?? p.coldSamples }, 1, link);
+    }, 0);
+  t.is(cost(0, 3), cost(1, 3));
+  t.true(scaleProfile(profile, 0).fanout.subscribers < 10_000);
+  // …at least what 10,000 subscribers cost to connect, and counted in the run's estimate.
+  t.true(cost(0) > peak.length * 10_000 * COSTS.peakPerSubscriberS);
+  const without = cells.filter((c) => c.scenario.name !== 'fanout-peak');
+  const withPeak = estimateRun(input(profile, cells), 0);
+  t.true(Math.abs(withPeak - estimateRun(input(profile, without), 0) - cost(0)) < 1e-6);
+  // The rest shrinks to make room: full still fits its budget, at a smaller scale than without the peak.
+  const fit = fitBudget(input(profile, cells), profile.budgetS);
+  t.true(fit.fits && fit.estimateS <= profile.budgetS);
+  t.true(fit.scale < fitBudget(input(profile, without), profile.budgetS).scale);
+});
+
+test('h3 request/response cells pay their resumption audits in round trips', (t) => {
+  const profile = PROFILES.full;
+  const cell = cellsOf(profile, ['4g']).find((c) => c.scenario.name === 'get-small' && c.transport === 'h3');
+  t.truthy(cell);
+  if (!cell) return;
+  const onLoopback = estimateCellS({ ...cell, network: 'loopback' }, profile, 1, cachedLink('loopback'));
+  const link = cachedLink('4g');
+  const on4g = estimateCellS(cell, profile, 1, link);
+  // The audits alone add 4 × 2 RTT on the link; every other piece grows too.
+  t.true(on4g - onLoopback >= COSTS.resumptionAudits * 2 * link.rttS, `${on4g} − ${onLoopback}`);
+  t.true(onLoopback >= COSTS.resumptionAudits * COSTS.resumptionAuditS);
 });

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { planMatrix } from '../../bench/protocols/plan.js';
 import { PROFILES } from '../../bench/protocols/profiles.js';
+import { FD_RESERVE, fleetCap } from '../../bench/protocols/push-fleet.js';
 import { runPushCell } from '../../bench/protocols/run-push-cell.js';
 import { findScenario } from '../../bench/scenarios/catalog.js';
 import { isPushScenario } from '../../bench/scenarios/types.js';
@@ -160,3 +161,42 @@ for (const [entry, variant] of REALTIME_REGISTRY.flatMap((e) =>
     t.is(server.connections(), 0);
   });
 }
+
+test('fanout-peak plans one cell per push protocol (default transport, encoding, variant), loopback only', (t) => {
+  const cells = planMatrix({
+    scenarios: ['fanout-peak'],
+    protocols: ['websocket', 'socketio', 'rest'],
+    transports: undefined,
+    transportChoice: 'all',
+    networks: ['loopback', '4g'],
+  });
+  const runs = cells.flatMap((c) => (c.kind === 'run' ? [`${c.protocol}/${c.network}/${c.encoding}`] : []));
+  const ws = REALTIME_REGISTRY.find((e) => e.id === 'websocket');
+  t.deepEqual(runs.sort(), ['socketio/loopback/json', `websocket/loopback/${ws?.encodings[0]}`]);
+  const socketio = cells.find((c) => c.kind === 'run' && c.protocol === 'socketio');
+  t.is(socketio?.variant, REALTIME_REGISTRY.find((e) => e.id === 'socketio')?.variants?.[0]?.name);
+  const elsewhere = cells.filter((c) => c.network === '4g');
+  t.true(elsewhere.length > 0 && elsewhere.every((c) => c.kind === 'skip'));
+  t.true(elsewhere.some((c) => c.kind === 'skip' && /loopback only/.test(c.reason)));
+});
+
+test('a fleet is capped by the open-file limit or the memory it may take, with the reason', (t) => {
+  const probe = (open: number, rssMb: number, limit = 20_000, availableMb = 8_000) => ({
+    fds: { limit, open },
+    rssBytes: rssMb * 2 ** 20,
+    availableBytes: availableMb * 2 ** 20,
+  });
+  // Light clients: 100 more cost 100 descriptors and 5 MB, so 10,000 fit.
+  t.deepEqual(fleetCap(10_000, 200, 100, probe(200, 100), probe(300, 105)), { cap: 10_000 });
+  // A 4,096-descriptor limit at 1 descriptor a client: 4,096 − 300 − the reserve, plus the 200 connected.
+  const fd = fleetCap(10_000, 200, 100, probe(200, 100, 4_096), probe(300, 105, 4_096));
+  t.is(fd.cap, 200 + 4_096 - 300 - FD_RESERVE);
+  t.regex(fd.reason ?? '', /open-file limit \(4096\)/);
+  // ~1 MB a client (QUIC here) with 8 GB available: half of it, less what the batch took, holds ~3,900 more.
+  const mem = fleetCap(10_000, 200, 100, probe(200, 100), probe(300, 200));
+  t.true(mem.cap > 3_000 && mem.cap < 5_000, `expected ~4,100, got ${mem.cap}`);
+  t.regex(mem.reason ?? '', /^memory: 1024 KB resident per subscriber/);
+  // Never below what is already connected, never above the target.
+  t.is(fleetCap(10_000, 200, 100, probe(200, 100, 400), probe(300, 105, 400)).cap, 200);
+  t.is(fleetCap(150, 200, 100, probe(200, 100), probe(300, 105)).cap, 150);
+});
