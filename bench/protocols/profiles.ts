@@ -156,9 +156,9 @@ export const PROFILES = {
     scenarios: EVERY_SCENARIO,
     saturationStepS: 10,
     serialization: { timeMs: 1000, minIterations: 64, messages: ['small', 'medium', 'large', 'nested'] },
-    // The 10,000-subscriber fleet is fanout-peak's (never scaled); these cells scale with the budget, and at 5/s
+    // The 10,000-subscriber fleet is fanout-peak's (never scaled); these cells scale with the budget, and at 10/s
     // a scaled fleet's events do not cost the 10 s a cell that 1/s (sized for 10,000 subscribers) did.
-    fanout: { subscribers: 10_000, messages: 30, ratePerS: 5 },
+    fanout: { subscribers: 10_000, messages: 30, ratePerS: 10 },
     connections: { clients: 10_000 },
     reconnectStorm: { subscribers: 5_000, eventsBefore: 5, eventsDuring: 5 },
     hol: {
