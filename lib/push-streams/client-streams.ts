@@ -35,7 +35,10 @@ export function sendFrame(stream: PushStream, frame: ClientFrame): void {
 export async function* subscriptionFrames(stream: PushStream): AsyncGenerator<ServerFrame | SentFrame> {
   const reader = new FrameReader(CLIENT_MAX_FRAME_BYTES);
   for await (const chunk of stream.chunks) {
-    for (const frame of reader.push(chunk)) yield frame.type === 'sent' ? frame : asServerFrame(frame);
+    for (const frame of reader.push(chunk)) {
+      if (frame.type === 'closing') throw new FrameError('frame type: expected a server frame, got closing');
+      yield frame.type === 'sent' ? frame : asServerFrame(frame);
+    }
   }
 }
 

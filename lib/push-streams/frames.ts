@@ -26,8 +26,20 @@ export interface SentFrame {
   readonly type: 'sent';
   readonly seq: bigint;
 }
-/** What travels on a push stream: the shared frames, plus `sent`. */
-export type PushFrame = Frame | SentFrame;
+/**
+ * Client → server, alone on a stream of its own: `closing` says the client
+ * is about to close the session normally. The server frees the session at
+ * once and ends that stream, which tells the client its CONNECTION_CLOSE can
+ * go. Raw QUIC needs it: a server learns of a peer's CONNECTION_CLOSE only
+ * when quiche's draining period (3 × PTO, RFC 9000 §10.2.2) has run out —
+ * seconds on a loaded machine — see clients/quic/client.ts. Wire: 0x1c alone.
+ */
+export const CLOSING_TYPE = 0x1c;
+export interface ClosingFrame {
+  readonly type: 'closing';
+}
+/** What travels on a push stream: the shared frames, plus `sent` and `closing`. */
+export type PushFrame = Frame | SentFrame | ClosingFrame;
 
 /** A frame whose declared length is over the limit: the peer is refused before the body is buffered. */
 export class FrameTooLarge extends FrameError {
@@ -49,6 +61,7 @@ export function encodeStreamFrame(frame: PushFrame): Uint8Array {
     writeVarint(body, 1, frame.seq);
     return prefixed(body);
   }
+  if (frame.type === 'closing') return prefixed(Uint8Array.of(CLOSING_TYPE));
   if (frame.type === 'event') {
     let bytes = eventCache.get(frame.event);
     if (!bytes) {
@@ -97,7 +110,13 @@ export class FrameReader {
       if (length === 0) throw new FrameError('frame length: expected at least 1 byte (the type), got 0');
       if (this.buffered < LENGTH_BYTES + length) return frames;
       const bytes = this.take(LENGTH_BYTES + length).subarray(LENGTH_BYTES);
-      frames.push(bytes[0] === SENT_TYPE ? decodeSent(bytes) : decodeBinaryFrame(bytes));
+      frames.push(
+        bytes[0] === SENT_TYPE
+          ? decodeSent(bytes)
+          : bytes[0] === CLOSING_TYPE
+            ? decodeClosing(bytes)
+            : decodeBinaryFrame(bytes),
+      );
     }
   }
 
@@ -128,6 +147,13 @@ function decodeSent(bytes: Uint8Array): SentFrame {
     );
   }
   return { type: 'sent', seq: seq.value };
+}
+
+function decodeClosing(bytes: Uint8Array): ClosingFrame {
+  if (bytes.byteLength !== 1) {
+    throw new FrameError(`closing frame: expected the type byte alone, got ${bytes.byteLength} bytes`);
+  }
+  return { type: 'closing' };
 }
 
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {

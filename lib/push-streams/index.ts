@@ -16,6 +16,8 @@ export {
   encodeMovedDatagram,
 } from './datagrams.js';
 export {
+  CLOSING_TYPE,
+  type ClosingFrame,
   encodeStreamFrame,
   FrameReader,
   FrameTooLarge,

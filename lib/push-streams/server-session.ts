@@ -87,6 +87,13 @@ export class PushServerSession {
       for await (const chunk of stream.chunks) {
         for (const frame of reader.push(chunk)) {
           if (frame.type === 'sent') throw new FrameError('frame type: expected a client frame, got sent');
+          if (frame.type === 'closing') {
+            if (role)
+              throw new FrameError(
+                'closing: expected it alone on a stream of its own, got it after other frames',
+              );
+            return this.onClosing(stream);
+          }
           const request = asClientFrame(frame);
           if (role) {
             role.onFrame(request);
@@ -103,6 +110,22 @@ export class PushServerSession {
       if (error instanceof FrameTooLarge) return this.violation(stream, CLOSE.tooBig, error.message);
       if (error instanceof FrameError) return this.violation(stream, CLOSE.invalidFrame, error.message);
       // A reset or a lost session: nothing to answer.
+    }
+  }
+
+  /**
+   * The client announced its normal close (frames.ts `closing`): free every
+   * subscription now and end the stream to say so. The transport close is
+   * the client's (`release`): a close from here could overtake the FIN.
+   */
+  private onClosing(stream: PushStream): void {
+    stream.end();
+    if (this.ended) return;
+    if (this.connection.release) {
+      this.connection.release(CLOSE.normal, 'client closing');
+      this.dispose();
+    } else {
+      this.close(CLOSE.normal, 'client closing');
     }
   }
 

@@ -50,6 +50,13 @@ export interface PushServerConnection {
   readonly closed: Promise<CloseInfo>;
   /** Ends the session with a code the client sees (see codes.ts). */
   close(code: number, reason: string): void;
+  /**
+   * The client announced its close (frames.ts `closing`): settle `closed`
+   * now but leave the transport close to the client, whose own close must
+   * not race the server's answer to the announcement. Where absent, the
+   * session closes with `close`.
+   */
+  release?(code: number, reason: string): void;
 }
 
 /** The client's view of one session. */

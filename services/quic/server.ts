@@ -25,6 +25,13 @@ export const QUIC_TRANSPORTS = ['h3'] as const;
 const CLOSE_GRACE_MS = 1000;
 
 /**
+ * How long a released connection (the client announced its close) may wait
+ * for the client's CONNECTION_CLOSE before the server closes it: the client
+ * sends it as soon as it reads the FIN answering its announcement.
+ */
+const RELEASE_LINGER_MS = 5000;
+
+/**
  * The wirebench push protocol (lib/push-streams) on raw QUIC with
  * @currentspace/http3's QUIC API: one QUIC connection per client, each
  * subscription on its own bidirectional stream, length-prefixed protobuf
@@ -110,7 +117,9 @@ function connectionOf(quic: QuicServerSession): PushServerConnection {
   // Adapted (and paused) in the same tick the stream appears: see pushStreamOfQuic.
   quic.on('stream', (stream) => streams.push(pushStreamOfQuic(stream)));
   quic.on('error', () => {});
+  let closeLocally: (info: CloseInfo) => void = () => {};
   const closed = new Promise<CloseInfo>((resolve) => {
+    closeLocally = resolve;
     quic.once('close', (info) => {
       streams.end();
       resolve({ code: info?.errorCode ?? 0, reason: info?.reason ?? '' });
@@ -132,9 +141,26 @@ function connectionOf(quic: QuicServerSession): PushServerConnection {
       // quiche bounds its own datagram queue (it drops, never grows): nothing waits in user space.
       buffered: () => 0,
     },
+    release: (code, reason) => {
+      if (closedLocally) return;
+      closedLocally = true;
+      closeLocally({ code, reason });
+      const linger = setTimeout(() => {
+        try {
+          quic.close(code, reason);
+        } catch {
+          // Already closed.
+        }
+      }, RELEASE_LINGER_MS);
+      linger.unref();
+      quic.once('close', () => clearTimeout(linger));
+    },
     close: (code, reason) => {
       if (closedLocally) return;
       closedLocally = true;
+      // Closed for the application now: quiche only repeats the CONNECTION_CLOSE while it waits
+      // out the closing period (3 × PTO), after which the package's `close` would come — seconds late.
+      closeLocally({ code, reason });
       try {
         quic.close(code, reason);
       } catch {
