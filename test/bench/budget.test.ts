@@ -1,14 +1,17 @@
 import test from 'ava';
 import { cachedLink, estimateRun, FLOORS, fitBudget, scaleProfile } from '../../bench/protocols/budget.js';
 import { BudgetGuard } from '../../bench/protocols/budget-guard.js';
-import { type CellShape, COSTS, estimateCellS } from '../../bench/protocols/estimate.js';
-import { planMatrix } from '../../bench/protocols/plan.js';
+import { COSTS, estimateCellS } from '../../bench/protocols/estimate.js';
+import { type CellPlan, planMatrix } from '../../bench/protocols/plan.js';
 import { PROFILES, type Profile } from '../../bench/protocols/profiles.js';
 import { isPushScenario } from '../../bench/scenarios/types.js';
 import { PROTOCOL_IDS } from '../../protocols/types.js';
 
 /** The runnable cells of a profile's plan (as root: its emulated networks included), in run order. */
-function cellsOf(profile: Profile, networks = ['loopback', ...profile.emulatedNetworks]): CellShape[] {
+function cellsOf(
+  profile: Profile,
+  networks = ['loopback', ...profile.emulatedNetworks],
+): Extract<CellPlan, { kind: 'run' }>[] {
   const plans = planMatrix({
     scenarios: profile.scenarios,
     emulatedScenarios: profile.emulatedScenarios,
@@ -151,7 +154,7 @@ test('a peak fanout cell keeps its fleet at any scale, and its cost is in the es
   const cells = cellsOf(profile);
   const peak = cells.filter((c) => c.scenario.name === 'fanout-peak');
   // One cell per push protocol (its default transport, encoding and variant), on loopback only.
-  const protocols = peak.map((c) => (c as { protocol: string }).protocol);
+  const protocols = peak.map((c) => c.protocol);
   t.true(peak.length >= 5, `expected a peak cell per push protocol, got ${protocols.join(', ')}`);
   t.is(new Set(protocols).size, peak.length);
   t.true(peak.every((c) => c.network === 'loopback'));
