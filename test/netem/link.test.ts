@@ -206,11 +206,15 @@ test.after.always('nothing is left behind', async () => {
  * ≈ 1 RTT; cold TTFB ≈ 2 RTT for HTTP/1.1 cleartext (TCP + request),
  * ≈ 3 RTT for HTTP/2 over TLS 1.3 (TCP + TLS + request) and ≈ 2 RTT for
  * HTTP/3 (QUIC + TLS 1.3 in one round trip, then the request), each within
- * 15% of the link's measured RTT.
+ * 15% of the link's measured RTT. A 100 ms round trip (a mobile or
+ * intercontinental path) keeps the few milliseconds of CPU each phase costs
+ * on a busy 2-core runner (CI runs test files side by side) inside that 15%.
  */
 serial(
-  'bench on a 25 ms-each-way link: warm TTFB ≈ 1 RTT, cold ≈ 2 RTT (h1, h3) and ≈ 3 RTT (h2 over TLS 1.3)',
+  'bench on a 50 ms-each-way link: warm TTFB ≈ 1 RTT, cold ≈ 2 RTT (h1, h3) and ≈ 3 RTT (h2 over TLS 1.3)',
   async (t) => {
+    // Three cells of 30 cold, 30 resumed and 30 probe handshakes at 100 ms a round trip.
+    t.timeout(480_000);
     const { mkdtemp, readFile, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -224,7 +228,7 @@ serial(
           '--profile',
           'standard',
           '--networks',
-          'delay=25ms',
+          'delay=50ms',
           '--protocols',
           'rest',
           '--transports',
@@ -236,7 +240,7 @@ serial(
           '--out',
           out,
         ],
-        180_000,
+        420_000,
       );
       t.is(code, 0, stderr);
       const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
@@ -250,8 +254,8 @@ serial(
           connectPhasesMs?: { quic?: { p50: number }; setup?: { p50: number } };
         }[];
       };
-      const rtt = results.networks.find((n) => n.name === 'delay=25ms')?.measured.rttMs ?? Number.NaN;
-      t.true(rtt > 45 && rtt < 56, `link RTT ${rtt} ms`);
+      const rtt = results.networks.find((n) => n.name === 'delay=50ms')?.measured.rttMs ?? Number.NaN;
+      t.true(rtt > 95 && rtt < 108, `link RTT ${rtt} ms`);
       const near = (value: number | undefined, rtts: number): boolean =>
         value !== undefined && Math.abs(value - rtts * rtt) <= 0.15 * rtts * rtt;
       for (const [transport, coldRtts] of [
