@@ -44,6 +44,12 @@ const RELEASE_LINGER_MS = 5000;
  * CONNECTION_CLOSE (a crash, a dead network) is gone — and its
  * subscriptions freed — within 2 × heartbeatMs; a live client's ACKs keep
  * its connection up however quiet its topics are.
+ *
+ * Closing: a session is freed the moment either side decides to close it,
+ * not when the package reports the connection gone — that is only after
+ * quiche's closing or draining period (3 × PTO, seconds under load). A
+ * client announces its close first (`closing`, see clients/quic/client.ts),
+ * since a peer's CONNECTION_CLOSE is not reported before the draining ends.
  */
 export async function startQuic(
   core: FeedCore,
@@ -98,8 +104,10 @@ export async function startQuic(
     close: () => {
       closing ??= (async () => {
         clearInterval(heartbeat);
-        const gone = [...sessions.values()].map((s) => s.connection.closed);
-        for (const session of sessions.values()) session.close(CLOSE.goingAway, 'server shutting down');
+        // The package's own `close` (not `connection.closed`, settled as soon as we close): it comes
+        // once quiche is done with the connection, so the endpoint does not go before the 1001 did.
+        const gone = [...sessions.keys()].map((quic) => new Promise((done) => quic.once('close', done)));
+        for (const session of [...sessions.values()]) session.close(CLOSE.goingAway, 'server shutting down');
         await within(Promise.all(gone), CLOSE_GRACE_MS);
         await server.close();
       })();
