@@ -217,7 +217,7 @@ export async function runPushCell(
         ...key,
         load,
         state: 'failed',
-        reason: publishErrors[0] ?? firstFailure ?? 'no event was delivered',
+        reason: withCap(publishErrors[0] ?? firstFailure ?? 'no event was delivered', capNote),
         counts,
       };
     }
@@ -282,12 +282,21 @@ export async function runPushCell(
       ttfbColdHistogram: cold.encode(),
     };
   } catch (error) {
-    return { ...key, load, state: 'failed', reason: (error as Error).message ?? String(error) };
+    return {
+      ...key,
+      load,
+      state: 'failed',
+      reason: withCap((error as Error).message ?? String(error), capNote),
+    };
   } finally {
     options.signal.removeEventListener('abort', forward);
     await Promise.allSettled(clients.map((c) => c.close()));
   }
 }
+
+/** A failed cell's reason, and the fleet cap it ran with (a failed cell has no notes to carry it). */
+const withCap = (reason: string, capNote: string | undefined): string =>
+  capNote ? `${reason} (${capNote})` : reason;
 
 /**
  * The body a push service puts on the wire for one event: protobuf binary,
