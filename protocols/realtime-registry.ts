@@ -74,6 +74,12 @@ export interface RealtimeEntry {
   readonly unsupported: readonly RealtimeUnsupported[];
   /** Client configurations measured apart, each its own cell; none: one cell with the defaults. */
   readonly variants?: readonly RealtimeVariant[];
+  /**
+   * The most subscribers one load-generator process can hold with this
+   * protocol's client, and why; push fleets larger than that run at this
+   * size, with the reason in the cell's notes.
+   */
+  readonly fleetLimit?: { readonly subscribers: number; readonly reason: string };
   readonly start: (core: FeedCore, options: RealtimeStartOptions) => Promise<RealtimeServerHandle>;
   readonly createClient: CreateRealtimeClient;
 }
@@ -263,6 +269,11 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
       transport,
       reason: 'raw QUIC runs over UDP only; the TCP transports have no raw-QUIC equivalent',
     })),
+    fleetLimit: {
+      subscribers: 1_000,
+      reason:
+        '@currentspace/http3 gives every client connection its own native worker (a thread and ~1.2 MB): 10,000 took over 12 GB here, and at ~2,900 the saturated process lost its publisher session',
+    },
     start: startQuic,
     createClient: createQuicClient,
   },

@@ -70,6 +70,11 @@ export async function runPushCell(
   let capNote: string | undefined;
   const entry = findRealtime(plan.protocol);
   if (!entry) return { ...key, load, state: 'skipped', reason: `${plan.protocol}: no push adapter` };
+  if (entry.fleetLimit && subscribers > entry.fleetLimit.subscribers) {
+    capNote = `subscribers capped at ${entry.fleetLimit.subscribers} of ${subscribers}: ${entry.fleetLimit.reason}`;
+    subscribers = entry.fleetLimit.subscribers;
+    load = loadFor(subscribers);
+  }
   const variant = entry.variants?.find((v) => v.name === plan.variant);
   const topic = `wb-${scenario.name}-${plan.protocol}-${plan.transport}-${plan.encoding}${variant ? `-${variant.name}` : ''}-${options.seed}`;
   const makeClient = (i: number): RealtimeClient =>
