@@ -81,7 +81,7 @@ function fanoutSection(completed: readonly CompletedCell[]): string[] {
     '',
     'One publisher, N subscribers of one topic; latency = publish call to arrival at each subscriber. ' +
       '`fanout-peak` runs its own fleet (never scaled by the run budget) on each protocol’s default transport; ' +
-      '`fanout` runs the profile’s, scaled with the rest. Lost = events not delivered (timeouts + errors).',
+      '`fanout` runs the profile’s, scaled with the rest. Lost = events not delivered (timeouts + errors + gaps the client reported).',
     '',
     '| scenario | protocol | transport | enc | network | subscribers | events | delivered | lost | p50 ms | p99 ms | max ms | client-bound |',
     '|---|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
@@ -93,7 +93,7 @@ function fanoutSection(completed: readonly CompletedCell[]): string[] {
       const events = c.load.rate === null ? '–' : n(Math.round(c.load.rate * c.load.durationS));
       return (
         `| ${c.scenario} | ${name(c)} | ${c.network} | ${fleet} | ${events} | ${n(c.counts.ok)} | ` +
-        `${n(c.counts.timeouts + c.counts.errors)} | ${ms(c.latencyMs.p50)} | ${ms(c.latencyMs.p99)} | ` +
+        `${n(c.counts.timeouts + c.counts.errors + (c.counts.lost ?? 0))} | ${ms(c.latencyMs.p50)} | ${ms(c.latencyMs.p99)} | ` +
         `${ms(c.latencyMs.max)} | ${c.clientBound ? 'yes' : 'no'} |`
       );
     }),

@@ -29,6 +29,8 @@ export interface Counts {
   errors: number;
   timeouts: number;
   mismatches: number;
+  /** Push cells: events the subscriber reported gone (a gap), e.g. datagrams lost; absent elsewhere. */
+  lost?: number;
 }
 
 /** Bytes per completed operation. Wire = TCP payload (TLS records included); null when not measurable here. */

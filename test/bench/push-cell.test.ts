@@ -145,7 +145,7 @@ for (const [entry, variant] of REALTIME_REGISTRY.flatMap((e) =>
     );
     if (cell.state !== 'completed') return t.fail(`${cell.state}: ${cell.reason}`);
     t.is(cell.variant, variant?.name, 'the cell reports its variant');
-    t.deepEqual(cell.counts, { ok: 20 * 15, errors: 0, timeouts: 0, mismatches: 0 });
+    t.deepEqual(cell.counts, { ok: 20 * 15, errors: 0, timeouts: 0, mismatches: 0, lost: 0 });
     const l = cell.latencyMs;
     t.true(0 < l.p50 && l.p50 <= l.p99 && l.p99 <= l.max, JSON.stringify(l));
     t.true(cell.ttfbColdMs.p50 > 0);
