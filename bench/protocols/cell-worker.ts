@@ -3,8 +3,8 @@ import type { EncodingId, ProtocolId, TransportId } from '../../protocols/types.
 import { DATASET_PRESETS, type DatasetPresetName, FeedCore } from '../../services/core/index.js';
 import type { Cell, LoadSpec } from '../results/schema.js';
 import { findScenario } from '../scenarios/catalog.js';
+import { runCellGuarded } from './cell-guard.js';
 import type { Profile } from './profiles.js';
-import { runCell } from './run-cell.js';
 import { type ServicesControl, ServicesUnsupportedError } from './services-process.js';
 
 /** A cell to run, as it crosses the process boundary (scenarios travel by name). */
@@ -76,7 +76,7 @@ function main(): void {
       const oracle =
         oracles.get(key) ?? new FeedCore({ seed: message.seed, preset: DATASET_PRESETS[message.dataset] });
       oracles.set(key, oracle);
-      const cell = await runCell(
+      const cell = await runCellGuarded(
         { kind: 'run', ...message.plan, scenario },
         {
           url: message.url,

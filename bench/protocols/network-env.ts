@@ -1,10 +1,10 @@
 import { type Link, linkUp, NetemUnavailableError } from '../../netem/index.js';
 import type { FeedCore } from '../../services/core/index.js';
 import type { Cell, LoadSpec, NetworkRecord } from '../results/schema.js';
+import { runCellGuarded } from './cell-guard.js';
 import { startCellWorker } from './cell-worker-process.js';
 import type { CellPlan } from './plan.js';
 import type { Profile } from './profiles.js';
-import { runCell } from './run-cell.js';
 import { type ServicesProcess, startServicesProcess } from './services-process.js';
 
 type RunPlan = Extract<CellPlan, { kind: 'run' }>;
@@ -58,7 +58,7 @@ export async function openNetwork(name: string, options: OpenOptions): Promise<N
       record: LOOPBACK_RECORD,
       services,
       run: (plan, o) =>
-        runCell(plan, {
+        runCellGuarded(plan, {
           url: endpointUrl(services, plan),
           caPem: services?.caPem,
           oracle: options.oracle,
