@@ -49,6 +49,13 @@ export interface RealtimeVariant {
    * reported as a gap, instead of exact delivery. Default: reliable.
    */
   readonly reliable?: boolean;
+  /**
+   * `true` when all subscriptions of one client share one server-side
+   * channel (graphql-ws: one WebSocket), so the server's `connections()`
+   * counts that channel once, not each subscription. Default: a channel
+   * (stream or response) per subscription.
+   */
+  readonly sharedConnection?: boolean;
   /** Transports of the entry this variant cannot ride on, with the reason (reported as `skipped`). */
   readonly unsupported?: readonly RealtimeUnsupported[];
 }
@@ -227,6 +234,7 @@ export const REALTIME_REGISTRY: readonly RealtimeEntry[] = [
       {
         name: 'websocket',
         options: { graphqlCarrier: 'websocket' },
+        sharedConnection: true,
         unsupported: [
           { transport: 'h2', reason: GRAPHQL_WS_NEEDS_H1 },
           { transport: 'h2c', reason: GRAPHQL_WS_NEEDS_H1 },
