@@ -151,7 +151,7 @@ runMain('bench:protocols', async () => {
             // Said once per 10% step down, not for every small adjustment.
             if (decision.scale < scale * 0.9 || (decision.scale === 0 && scale > 0)) {
               progress(
-                `bench: behind the budget (${guard?.remainingS().toFixed(0)} s left) — next cells at the profile × ${decision.scale}`,
+                `bench: behind the budget (${guard?.remainingS().toFixed(0)} s left) — next cells at ${decision.scale === 0 ? 'the floors' : `the profile × ${decision.scale}`}`,
               );
               scale = decision.scale;
             }

@@ -21,7 +21,7 @@ export function planLine(
   const scaled =
     fit.scale === 1
       ? 'the profile as written'
-      : `the profile × ${fit.scale}, scaled down from ${minutes(fit.unscaledS)}`;
+      : `${fit.scale === 0 ? 'the profile at its floors' : `the profile × ${fit.scale}`}, scaled down from ${minutes(fit.unscaledS)}`;
   // The estimate is a worst case: past it, the runtime guard skips only the cells for which time really runs out.
   const overflow = fit.fits
     ? ''

@@ -57,7 +57,7 @@ function budgetLine(b: NonNullable<Results['run']['budget']>): string {
   const scale =
     b.scale === 1 && b.finalScale === 1
       ? 'the profile as written'
-      : `the profile's timings and fleets × ${b.scale}${b.finalScale < b.scale ? ` (× ${b.finalScale} by the end, ${b.rescaledCells} cells rescaled)` : ''}`;
+      : `the profile's timings and fleets ${b.scale === 0 ? 'at their floors' : `× ${b.scale}`}${b.finalScale < b.scale ? ` (× ${b.finalScale} by the end, ${b.rescaledCells} cells rescaled)` : ''}`;
   const skipped = b.skippedCells > 0 ? `; ${b.skippedCells} cells skipped: budget exhausted` : '';
   return `Budget ${b.budgetS} s: estimated ${b.estimateS} s (${b.unscaledEstimateS} s unscaled), ran ${b.elapsedS} s with ${scale}${b.durationFixed ? ', --duration fixed' : ''}${skipped}.`;
 }
