@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ownedTempDir } from '../lib/stale-temp.js';
 import { generateTls } from '../lib/tls.js';
 import { REALTIME_REGISTRY } from '../protocols/realtime-registry.js';
 import { REGISTRY } from '../protocols/registry.js';
@@ -68,7 +68,7 @@ export async function startServices(options: StartAllOptions): Promise<RunningSe
   const tls = plan.some(isTlsTransport)
     ? await generateTls({ hosts: [...new Set(['localhost', '127.0.0.1', '::1', options.host])] })
     : undefined;
-  const tlsDir = tls ? await mkdtemp(join(tmpdir(), 'wb-tls-')) : undefined;
+  const tlsDir = tls ? await ownedTempDir('wb-tls-') : undefined;
   const caFile = tlsDir ? join(tlsDir, 'ca.pem') : undefined;
   if (tls && caFile) await writeFile(caFile, tls.caPem);
   const removeTlsDir = async (): Promise<void> => {
