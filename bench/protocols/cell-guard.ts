@@ -1,5 +1,5 @@
 import type { Cell } from '../results/schema.js';
-import type { CellPlan } from './plan.js';
+import { type CellPlan, runKey } from './plan.js';
 import { type CellRunOptions, runCell } from './run-cell.js';
 
 /** After an escaped exception, how long the abandoned cell may take to close its clients. */
@@ -49,12 +49,7 @@ export async function runCellGuarded(
     ]);
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
     return {
-      scenario: plan.scenario.name,
-      protocol: plan.protocol,
-      transport: plan.transport,
-      network: plan.network,
-      encoding: plan.encoding,
-      ...(plan.variant ? { variant: plan.variant } : {}),
+      ...runKey(plan),
       load: options.load,
       state: 'failed',
       reason: `a client library threw outside the cell's control (uncaught exception): ${message}`,

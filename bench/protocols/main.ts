@@ -15,7 +15,7 @@ import { fitBudget, scaleProfile } from './budget.js';
 import { BudgetGuard } from './budget-guard.js';
 import { HELP, parseBenchFlags } from './flags.js';
 import { openNetwork } from './network-env.js';
-import { planMatrix } from './plan.js';
+import { planMatrix, runKey } from './plan.js';
 import { planLine, planTable, profileLine } from './plan-summary.js';
 import type { Profile } from './profiles.js';
 import { createProgress } from './progress.js';
@@ -82,7 +82,7 @@ runMain('bench:protocols', async () => {
   /** Position in runOrder: what the guard still has to fit. */
   let position = 0;
   const budgetSkip = (plan: (typeof runOrder)[number], reason: string): Cell => ({
-    ...keyOf(plan),
+    ...runKey(plan),
     state: 'skipped',
     load: loadOf(config, active),
     reason,
@@ -120,7 +120,7 @@ runMain('bench:protocols', async () => {
       if (typeof env === 'string') {
         progress(`bench: ${env} — its cells are skipped`);
         for (const plan of toRun)
-          cells.push({ ...keyOf(plan), state: 'skipped', load: loadOf(config, active), reason: env });
+          cells.push({ ...runKey(plan), state: 'skipped', load: loadOf(config, active), reason: env });
         index += toRun.length;
         position += toRun.length;
         continue;
@@ -167,7 +167,7 @@ runMain('bench:protocols', async () => {
             })
             .catch(
               (error: unknown): Cell => ({
-                ...keyOf(plan),
+                ...runKey(plan),
                 state: 'failed',
                 load: loadOf(config, active),
                 reason: String((error as Error).message ?? error),
@@ -186,7 +186,7 @@ runMain('bench:protocols', async () => {
   }
 
   // Results in plan order (scenario, network, protocol, transport), whatever order they ran in.
-  const order = new Map(plans.map((p, i) => [cellKey(p.kind === 'run' ? keyOf(p) : p), i]));
+  const order = new Map(plans.map((p, i) => [cellKey(p.kind === 'run' ? runKey(p) : p), i]));
   cells.sort((a, b) => (order.get(cellKey(a)) ?? 0) - (order.get(cellKey(b)) ?? 0));
 
   // 3. What the wire formats cost by themselves, independent of any transport.
@@ -235,24 +235,6 @@ runMain('bench:protocols', async () => {
   if (abort.signal.aborted) return 130;
   return breaches.length > 0 ? 1 : 0;
 });
-
-function keyOf(plan: {
-  scenario: { name: string };
-  protocol: string;
-  transport: string;
-  network: string;
-  encoding: string;
-  variant?: string;
-}) {
-  return {
-    scenario: plan.scenario.name,
-    protocol: plan.protocol,
-    transport: plan.transport,
-    network: plan.network,
-    encoding: plan.encoding,
-    ...(plan.variant ? { variant: plan.variant } : {}),
-  };
-}
 
 /** The load a cell runs with: the flags', durations from --duration or the (budget-scaled) profile. */
 function loadOf(config: ReturnType<typeof parseBenchFlags>, profile: Profile) {

@@ -3,7 +3,7 @@ import type { FeedCore } from '../../services/core/index.js';
 import type { Cell, LoadSpec, NetworkRecord } from '../results/schema.js';
 import { runCellGuarded } from './cell-guard.js';
 import { startCellWorker } from './cell-worker-process.js';
-import type { CellPlan } from './plan.js';
+import { type CellPlan, runKey } from './plan.js';
 import type { Profile } from './profiles.js';
 import { type ServicesProcess, startServicesProcess } from './services-process.js';
 
@@ -114,14 +114,7 @@ export async function openNetwork(name: string, options: OpenOptions): Promise<N
       services: live,
       run: (plan, o) =>
         worker.run({
-          plan: {
-            scenario: plan.scenario.name,
-            protocol: plan.protocol,
-            transport: plan.transport,
-            network: plan.network,
-            encoding: plan.encoding,
-            ...(plan.variant ? { variant: plan.variant } : {}),
-          },
+          plan: runKey(plan),
           url: endpointUrl(live, plan),
           ...(live.caPem ? { caPem: live.caPem } : {}),
           load: o.load,

@@ -193,3 +193,22 @@ function planHol(scenario: HolScenario, network: string, request: MatrixRequest)
   }
   return cells;
 }
+
+/** The identifying fields of a run cell as results.json keys it (the scenario by name). */
+export function runKey<P extends string, T extends string, E extends string>(plan: {
+  scenario: { name: string };
+  protocol: P;
+  transport: T;
+  network: string;
+  encoding: E;
+  variant?: string;
+}) {
+  return {
+    scenario: plan.scenario.name,
+    protocol: plan.protocol,
+    transport: plan.transport,
+    network: plan.network,
+    encoding: plan.encoding,
+    ...(plan.variant ? { variant: plan.variant } : {}),
+  };
+}
